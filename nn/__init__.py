@@ -1,0 +1,41 @@
+"""Chapter 3 of *Deep Learning from Scratch* in NumPy: the functions, the network, its weights and inputs."""
+
+from nn.functions import (
+    ACTIVATIONS,
+    identity_function,
+    leaky_relu,
+    relu,
+    sigmoid,
+    softmax,
+    softmax_naive,
+    softmax_with_temperature,
+    step_function,
+    tanh,
+)
+from nn.network import Params, Trace, forward, init_network, predict, predict_trace
+from nn.preprocess import canvas_to_mnist
+from nn.weights import WeightsError, default_weights, load_weights, save_weights
+
+__all__ = [
+    "ACTIVATIONS",
+    "Params",
+    "Trace",
+    "WeightsError",
+    "canvas_to_mnist",
+    "default_weights",
+    "forward",
+    "identity_function",
+    "init_network",
+    "leaky_relu",
+    "load_weights",
+    "predict",
+    "predict_trace",
+    "relu",
+    "save_weights",
+    "sigmoid",
+    "softmax",
+    "softmax_naive",
+    "softmax_with_temperature",
+    "step_function",
+    "tanh",
+]
