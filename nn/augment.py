@@ -51,11 +51,19 @@ def _bilinear(images: Images, src_r: NDArray, src_c: NDArray) -> Images:
 def _neighbourhood(images: Images, reduce: np.ufunc) -> Images:
     """Max or min of each pixel and its four neighbours (a plus-shaped structuring element)."""
     padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
-    shifted = [padded[:, 1:-1, 1:-1], padded[:, :-2, 1:-1], padded[:, 2:, 1:-1], padded[:, 1:-1, :-2], padded[:, 1:-1, 2:]]
+    shifted = [
+        padded[:, 1:-1, 1:-1],
+        padded[:, :-2, 1:-1],
+        padded[:, 2:, 1:-1],
+        padded[:, 1:-1, :-2],
+        padded[:, 1:-1, 2:],
+    ]
     return reduce.reduce(shifted)
 
 
-def random_stroke_width(images: Images, rng: np.random.Generator, p_thick: float = 0.25, p_thin: float = 0.25) -> Images:
+def random_stroke_width(
+    images: Images, rng: np.random.Generator, p_thick: float = 0.25, p_thin: float = 0.25
+) -> Images:
     """Thicken (grey dilation) or thin (grey erosion) the strokes of a random share of the images."""
     choice = rng.random(len(images))
     thick, thin = choice < p_thick, (choice >= p_thick) & (choice < p_thick + p_thin)

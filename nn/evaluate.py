@@ -53,7 +53,9 @@ class Evaluation:
         return wrong[np.argsort(-confidence, kind="stable")]
 
 
-def confusion_matrix(labels: NDArray[np.integer], predictions: NDArray[np.integer], n: int = 10) -> NDArray[np.int64]:
+def confusion_matrix(
+    labels: NDArray[np.integer], predictions: NDArray[np.integer], n: int = 10
+) -> NDArray[np.int64]:
     """n x n counts of (true, predicted) pairs."""
     return np.bincount(np.asarray(labels) * n + np.asarray(predictions), minlength=n * n).reshape(n, n)
 
