@@ -1,0 +1,78 @@
+"""Chapter 3 Playground: `streamlit run app.py`. Home page, navigation and the sidebar every page shares."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import data
+from ui.i18n import LANGUAGES, browser_language, t
+from ui.urlstate import choice, from_url, to_url
+
+st.set_page_config(page_title="Chapter 3 Playground", page_icon="🧠", layout="wide")
+
+# Streamlit forgets a widget's value on pages that do not draw it; these choices must outlive a page switch.
+for key in ("weights_kind", "uploaded_weights", "uploaded_weights_id"):
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+
+from_url("lang", browser_language(), choice(list(LANGUAGES)))
+
+# (file, url path, icon, book section) in the order of chapter 3.
+PAGES = (
+    ("pages/activations.py", "activations", "📈", "3.2"),
+    ("pages/forward.py", "forward", "➡️", "3.3–3.4"),
+    ("pages/softmax.py", "softmax", "🎛️", "3.5"),
+    ("pages/mnist_browser.py", "mnist", "🖼️", "3.6.1"),
+    ("pages/draw.py", "draw", "✏️", "3.6.2"),
+    ("pages/evaluate.py", "evaluate", "📊", "3.6.3"),
+    ("pages/handwriting.py", "handwriting", "🧑‍🏫", "3.6"),
+)
+
+
+def page_name(path: str) -> str:
+    """A page's catalog prefix: its file name without '.py'."""
+    return path.removeprefix("pages/").removesuffix(".py")
+
+
+def home() -> None:
+    """What this is, where each section of chapter 3 lives, and what data and weights are in use."""
+    st.title(t("app.title"))
+    st.markdown(t("app.intro"))
+    st.subheader(t("app.map"))
+    for path, _, icon, section in PAGES:
+        name = page_name(path)
+        left, right = st.columns([2, 3])
+        left.page_link(path, label=f"{section}  {t(f'{name}.title')}", icon=icon)
+        right.caption(t(f"{name}.summary"))
+    st.subheader(t("app.status"))
+    source = data.mnist().source
+    weights = data.current_weights()
+    st.markdown(t("app.status_data", description=source.description))
+    st.markdown(t("app.status_weights", label=weights.label))
+    if source.kind == "sample":
+        st.info(t("app.sample_note"))
+
+
+def sidebar() -> None:
+    """Language, and the data and weights in use: the same on every page."""
+    with st.sidebar:
+        st.selectbox("🌐 Language / 언어", list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="lang")
+        source = data.mnist().source
+        weights = data.current_weights()
+        icon = "📦" if source.kind != "sample" else "🧳"
+        st.caption(f"{icon} {t('common.data')}: {source.description}")
+        st.caption(f"🧠 {t('common.weights')}: {weights.label}")
+        for note in source.notes:
+            st.caption(f"⚠️ {note}")
+
+
+navigation = st.navigation(
+    [st.Page(home, title=t("app.home"), icon="🏠", url_path="home", default=True)]
+    + [
+        st.Page(path, title=f"{section} {t(f'{page_name(path)}.title')}", icon=icon, url_path=url)
+        for path, url, icon, section in PAGES
+    ]
+)
+sidebar()
+to_url("lang")
+navigation.run()

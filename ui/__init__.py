@@ -1,0 +1,1 @@
+"""Streamlit-side glue shared by the pages: translations, cached data and weights, URL state, charts."""
