@@ -78,3 +78,22 @@ def digit_image(pixels: ArrayLike, size: int = 140) -> Image.Image:
         a = a * 255
     image = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), mode="L")
     return image.resize((size, size * a.shape[0] // a.shape[1]), Image.NEAREST)
+
+
+# Okabe-Ito hues (colour-blind safe) plus grey: each function of chapter 3 keeps its colour on every chart.
+FUNCTION_COLOURS = {
+    "step": "#E69F00",
+    "sigmoid": "#0072B2",
+    "relu": "#009E73",
+    "identity": "#666666",
+    "tanh": "#CC79A7",
+    "leaky_relu": "#56B4E9",
+    "softmax": "#332288",
+    "softmax_naive": "#D55E00",
+    "softmax_temperature": "#882255",
+}
+
+
+def function_scale(labels: dict[str, str]) -> alt.Scale:
+    """Colour scale for functions drawn under translated labels (function key -> label), in their colours."""
+    return alt.Scale(domain=list(labels.values()), range=[FUNCTION_COLOURS[key] for key in labels])
