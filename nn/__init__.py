@@ -12,18 +12,29 @@ from nn.functions import (
     step_function,
     tanh,
 )
-from nn.network import Params, Trace, forward, init_network, predict, predict_trace
+from nn.network import (
+    Params,
+    ShapeError,
+    Trace,
+    forward,
+    forward_trace,
+    init_network,
+    predict,
+    predict_trace,
+)
 from nn.preprocess import canvas_to_mnist
 from nn.weights import WeightsError, default_weights, load_weights, save_weights
 
 __all__ = [
     "ACTIVATIONS",
     "Params",
+    "ShapeError",
     "Trace",
     "WeightsError",
     "canvas_to_mnist",
     "default_weights",
     "forward",
+    "forward_trace",
     "identity_function",
     "init_network",
     "leaky_relu",
