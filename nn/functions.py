@@ -24,11 +24,11 @@ def step_function(x: ArrayLike) -> NDArray[np.int64]:
 def sigmoid(x: ArrayLike) -> Array:
     """Sigmoid (3.2.4): 1 / (1 + exp(-x))."""
     x = _as_float(x)
+    # The book's formula in one buffer: it runs on every hidden unit of every image of a batch.
     y = np.negative(x, out=np.empty_like(x))
-    # exp(-x) overflows where x < -88 in float32 (-709 in float64); clipping there changes no digit of the
-    # result and keeps NumPy from warning. One buffer, because this runs on every hidden unit of a batch.
-    np.clip(y, None, np.floor(np.log(np.finfo(y.dtype).max)), out=y)
-    np.exp(y, out=y)
+    # Below x = -88 (float32) exp(-x) overflows to inf, and 1 / (1 + inf) = 0 is the right limit: no warning.
+    with np.errstate(over="ignore"):
+        np.exp(y, out=y)
     y += 1
     return np.reciprocal(y, out=y)
 
@@ -65,8 +65,10 @@ def softmax_naive(a: ArrayLike) -> Array:
 def softmax(a: ArrayLike) -> Array:
     """Softmax (3.5.2) on the last axis; subtracting the max changes nothing but the overflow."""
     a = _as_float(a)
-    exp_a = np.exp(a - np.max(a, axis=-1, keepdims=True))
-    return exp_a / np.sum(exp_a, axis=-1, keepdims=True)
+    exp_a = a - np.max(a, axis=-1, keepdims=True)
+    np.exp(exp_a, out=exp_a)
+    exp_a /= np.sum(exp_a, axis=-1, keepdims=True)
+    return exp_a
 
 
 def softmax_with_temperature(a: ArrayLike, temperature: float) -> Array:
