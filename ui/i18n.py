@@ -35,7 +35,7 @@ def language() -> str:
     return st.session_state.get("lang") or browser_language()
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, /, **values: object) -> str:
     """The text for `key` in the session's language, with {placeholders} filled in."""
     entry = catalog()[key]
     text = entry.get(language()) or entry[DEFAULT_LANGUAGE]
