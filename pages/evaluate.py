@@ -1,0 +1,317 @@
+"""Batch evaluation (3.6.2–3.6.3): test-set accuracy, time per image against batch size, the mistakes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from numpy.typing import NDArray
+from streamlit.delta_generator import DeltaGenerator
+
+from nn import Params
+from nn.bench import book_batch, book_per_image, interleaved
+from nn.evaluate import Evaluation, evaluate
+from ui import data
+from ui.charts import FONT_SIZE, digit_image, digit_scale, styled
+from ui.i18n import t
+from ui.urlstate import from_url, int_between, to_url
+
+BATCH_PRESETS = (1, 10, 100, 1_000, 10_000)
+BOOK_BATCH = 100  # neuralnet_mnist_batch.py
+SUBSET = 1_000  # the one-image paths are timed on this many images: the whole set would take seconds
+REPEATS = 5  # rounds in which every path runs in turn; other programs only ever slow a run, so keep the best
+PROGRESS_INTERVAL = 0.1  # seconds between redraws of the bar: 10,000 redraws would cost more than the work
+GALLERY_STEP = 12
+GALLERY_COLUMNS = 6
+SPEED_CODES = ("ours", "book_loop", "book_batch")
+SPEED_COLOURS = ("#d1495b", "#4e79a7", "#76b7b2")
+CORRECT_COLOUR = "#59a14f"
+MISTAKE_COLOURS = ("#fcd5cf", "#a50f15")
+TEXT_COLOUR = "#1b1f24"
+
+
+@dataclass(frozen=True)
+class Run:
+    """The session's last evaluation and the weights it was computed with."""
+
+    evaluation: Evaluation
+    label: str
+    fingerprint: str
+
+
+def progress_reporter(bar: DeltaGenerator) -> Callable[[int, int], None]:
+    """An on_batch callback that redraws the bar at most every PROGRESS_INTERVAL s, however many batches."""
+    next_draw = 0.0
+
+    def on_batch(done: int, total: int) -> None:
+        """Move the bar if it has not moved for a while."""
+        nonlocal next_draw
+        now = time.perf_counter()
+        if now >= next_draw:
+            next_draw = now + PROGRESS_INTERVAL
+            bar.progress(done / total, text=t("evaluate.progress", done=done, total=total))
+
+    return on_batch
+
+
+def measure_speed(params: Params, x: NDArray[np.floating], labels: NDArray[np.integer]) -> pd.DataFrame:
+    """Microseconds per image: ours at every preset batch size, the book's one-image loop and its batches."""
+    runs: dict[tuple[str, int, int], Callable[[], object]] = {}
+    for size in BATCH_PRESETS:
+        n = SUBSET if size == 1 else len(x)
+        runs["ours", min(size, n), n] = partial(evaluate, params, x[:n], labels[:n], size)
+    runs["book_loop", 1, SUBSET] = partial(book_per_image, params, x[:SUBSET], labels[:SUBSET])
+    runs["book_batch", BOOK_BATCH, len(x)] = partial(book_batch, params, x, labels, BOOK_BATCH)
+    # The book's sigmoid, kept verbatim, overflows harmlessly to 0 on large negative inputs.
+    with np.errstate(over="ignore"):
+        rounds = [interleaved(runs, 1) for _ in range(REPEATS)]
+    frame = pd.DataFrame(
+        [(*run, min(ms[run] for ms in rounds)) for run in runs], columns=["code", "batch", "images", "ms"]
+    )
+    return frame.assign(us=frame["ms"] * 1e3 / frame["images"])
+
+
+def speed_chart(speed: pd.DataFrame) -> alt.Chart:
+    """Time per image against batch size on log-log axes: ours as a line, the book's code as points."""
+    names = {code: t(f"evaluate.speed_{code}") for code in SPEED_CODES}
+    frame = speed.assign(name=speed["code"].map(names))
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "batch:Q",
+            title=t("evaluate.speed_x"),
+            scale=alt.Scale(type="log", domain=[0.6, 2 * max(BATCH_PRESETS)]),
+            axis=alt.Axis(values=list(BATCH_PRESETS), format=","),
+        ),
+        y=alt.Y("us:Q", title=t("evaluate.speed_y"), scale=alt.Scale(type="log", nice=False, padding=24)),
+        color=alt.Color(
+            "name:N",
+            title=t("evaluate.speed_legend"),
+            scale=alt.Scale(domain=list(names.values()), range=list(SPEED_COLOURS)),
+            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title=t("evaluate.speed_legend")),
+            alt.Tooltip("batch:Q", title=t("evaluate.batch_size"), format=","),
+            alt.Tooltip("images:Q", title=t("evaluate.speed_images"), format=","),
+            alt.Tooltip("us:Q", title=t("evaluate.speed_us"), format=".3~g"),
+        ],
+    )
+    lines = base.mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=160, filled=True))
+    # nn.predict does a little more per call than the book's bare code, so where both are timed (batch
+    # sizes 1 and 100) ours lies higher: its values go above the points and the book's below.
+    values = base.mark_text(dy=-16, fontSize=FONT_SIZE, fontWeight="bold").encode(
+        text=alt.Text("us:Q", format=".3~g")
+    )
+    ours = values.transform_filter(alt.datum.code == "ours")
+    book = values.transform_filter(alt.datum.code != "ours").mark_text(
+        dy=22, fontSize=FONT_SIZE, fontWeight="bold"
+    )
+    return styled((lines + ours + book).properties(height=560, title=t("evaluate.speed_header")))
+
+
+def confusion_chart(matrix: NDArray[np.integer]) -> alt.Chart:
+    """The confusion matrix as a labelled grid of counts: the diagonal green, mistakes in shades of red."""
+    true, predicted = np.indices(matrix.shape)
+    frame = pd.DataFrame({"true": true.ravel(), "predicted": predicted.ravel(), "count": matrix.ravel()})
+    frame["correct"] = frame["true"] == frame["predicted"]
+    worst = max(int(frame.loc[~frame["correct"], "count"].max()), 1)
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "predicted:O", title=t("evaluate.predicted_digit"), axis=alt.Axis(orient="top", labelAngle=0)
+        ),
+        y=alt.Y("true:O", title=t("evaluate.true_digit")),
+    )
+    grid = base.mark_rect(fill="white", stroke="#c9ced6").encode(
+        tooltip=[
+            alt.Tooltip("true:O", title=t("evaluate.true_digit")),
+            alt.Tooltip("predicted:O", title=t("evaluate.predicted_digit")),
+            alt.Tooltip("count:Q", title=t("evaluate.images"), format=","),
+        ]
+    )
+    mistakes = grid.transform_filter("!datum.correct && datum.count > 0").encode(
+        fill=alt.Fill("count:Q", scale=alt.Scale(domain=[1, worst], range=list(MISTAKE_COLOURS)), legend=None)
+    )
+    diagonal = grid.transform_filter("datum.correct").mark_rect(fill=CORRECT_COLOUR, stroke="#c9ced6")
+    dark = f"datum.correct || datum.count > {worst / 2}"
+    counts = (
+        base.transform_filter("datum.count > 0")
+        .mark_text(fontSize=FONT_SIZE - 1)
+        .encode(
+            text=alt.Text("count:Q", format=","),
+            color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(TEXT_COLOUR)),
+        )
+    )
+    return styled(
+        (grid + mistakes + diagonal + counts).properties(height=520, title=t("evaluate.confusion_header"))
+    )
+
+
+def per_digit_chart(accuracy: NDArray[np.floating]) -> alt.Chart:
+    """Accuracy on each true digit as bars in the digit colours, each with its value at its end."""
+    frame = pd.DataFrame({"digit": [str(d) for d in range(len(accuracy))], "accuracy": accuracy})
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("digit:N", title=t("evaluate.digit")),
+            x=alt.X("accuracy:Q", title=t("evaluate.accuracy"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("digit:N", scale=digit_scale(), legend=None),
+            tooltip=[
+                alt.Tooltip("digit:N", title=t("evaluate.digit")),
+                alt.Tooltip("accuracy:Q", title=t("evaluate.accuracy"), format=".4f"),
+            ],
+        )
+    )
+    values = bars.mark_text(align="right", dx=-6, fontSize=FONT_SIZE - 1, fontWeight="bold").encode(
+        text=alt.Text("accuracy:Q", format=".3f"), color=alt.value(TEXT_COLOUR)
+    )
+    return styled((bars + values).properties(height=520, title=t("evaluate.per_digit_header")))
+
+
+def batch_controls() -> None:
+    """Batch size (kept in the link), quick choices of the book's sizes."""
+    from_url("evaluate_batch", BOOK_BATCH, int_between(1, max(BATCH_PRESETS)))
+    st.number_input(
+        t("evaluate.batch_size"),
+        min_value=1,
+        max_value=max(BATCH_PRESETS),
+        step=1,
+        key="evaluate_batch",
+        help=t("evaluate.batch_help"),
+    )
+    to_url("evaluate_batch")
+    st.caption(t("evaluate.presets"))
+    with st.container(horizontal=True):
+        for size in BATCH_PRESETS:
+            st.button(f"{size:,}", key=f"evaluate_preset_{size}", on_click=choose_batch, args=(size,))
+
+
+def choose_batch(size: int) -> None:
+    """A quick choice sets the batch size."""
+    st.session_state["evaluate_batch"] = size
+
+
+def run_evaluation(weights: data.Weights, x: NDArray[np.floating], labels: NDArray[np.integer]) -> None:
+    """Evaluate the test set with a progress bar and keep the result for the reruns that follow."""
+    bar = st.progress(0.0, text=t("evaluate.progress", done=0, total=len(x)))
+    evaluation = evaluate(
+        weights.params, x, labels, st.session_state["evaluate_batch"], on_batch=progress_reporter(bar)
+    )
+    bar.empty()
+    st.session_state["evaluate_result"] = Run(evaluation, weights.label, weights.fingerprint)
+    st.session_state["evaluate_gallery_size"] = GALLERY_STEP
+
+
+def show_result(run: Run, weights: data.Weights) -> None:
+    """Accuracy, correct answers and time of the last run, and what it was run with."""
+    evaluation = run.evaluation
+    n = len(evaluation.labels)
+    if run.fingerprint != weights.fingerprint:
+        st.info(t("evaluate.stale", label=run.label))
+    accuracy, correct, duration, throughput = st.columns(4)
+    accuracy.metric(t("evaluate.accuracy"), f"{evaluation.accuracy:.4f}")
+    correct.metric(t("evaluate.correct", n=n), f"{evaluation.correct:,}")
+    duration.metric(t("evaluate.time"), f"{evaluation.seconds * 1e3:,.0f} ms")
+    throughput.metric(t("evaluate.throughput"), f"{n / evaluation.seconds:,.0f}")
+    calls = len(range(0, n, evaluation.batch_size))
+    st.caption(t("evaluate.run_details", label=run.label, batch=evaluation.batch_size, calls=calls, n=n))
+
+
+def show_speed(weights: data.Weights, x: NDArray[np.floating], labels: NDArray[np.integer]) -> None:
+    """The speed chart of 3.6.3, measured on request and kept per set of weights."""
+    st.subheader(t("evaluate.speed_header"))
+    st.markdown(t("evaluate.speed_intro"))
+    measured = st.session_state.setdefault("evaluate_speed", {})
+    if st.button(t("evaluate.measure"), icon=":material/timer:", key="evaluate_measure"):
+        with st.spinner(t("evaluate.measuring")):
+            measured[weights.fingerprint] = measure_speed(weights.params, x, labels)
+    speed = measured.get(weights.fingerprint)
+    if speed is None:
+        st.caption(t("evaluate.press_measure"))
+        return
+    st.altair_chart(speed_chart(speed), width="stretch")
+    loop = speed.loc[speed["code"] == "book_loop", "us"].iloc[0]
+    fastest = speed.loc[speed.loc[speed["code"] == "ours", "us"].idxmin()]
+    st.markdown(t("evaluate.speed_summary", batch=fastest["batch"], ratio=loop / fastest["us"]))
+    st.caption(t("evaluate.speed_note", repeats=REPEATS, subset=SUBSET, n=len(x)))
+
+
+def show_more() -> None:
+    """One more page of the gallery."""
+    st.session_state["evaluate_gallery_size"] += GALLERY_STEP
+
+
+def reset_gallery() -> None:
+    """Back to the first page of the gallery (a new filter)."""
+    st.session_state["evaluate_gallery_size"] = GALLERY_STEP
+
+
+def mistakes_gallery(evaluation: Evaluation, x: NDArray[np.floating]) -> None:
+    """The misclassified images, most confident first, filtered by true digit, shown a page at a time."""
+    st.subheader(t("evaluate.mistakes_header"))
+    digit = st.selectbox(
+        t("evaluate.true_digit"),
+        [None, *range(10)],
+        format_func=lambda d: t("evaluate.all_digits") if d is None else str(d),
+        key="evaluate_mistakes_digit",
+        on_change=reset_gallery,
+    )
+    wrong = evaluation.mistakes()
+    if digit is not None:
+        wrong = wrong[evaluation.labels[wrong] == digit]
+    if len(wrong) == 0:
+        st.success(t("evaluate.no_mistakes"))
+        return
+    shown = wrong[: st.session_state.setdefault("evaluate_gallery_size", GALLERY_STEP)]
+    predictions = evaluation.predictions
+    st.caption(t("evaluate.mistakes_count", shown=len(shown), total=len(wrong)))
+    for start in range(0, len(shown), GALLERY_COLUMNS):
+        row = shown[start : start + GALLERY_COLUMNS]
+        for column, i in zip(st.columns(GALLERY_COLUMNS), row, strict=False):
+            predicted = predictions[i]
+            caption = t(
+                "evaluate.mistake_caption",
+                true=evaluation.labels[i],
+                predicted=predicted,
+                p=evaluation.probabilities[i, predicted],
+            )
+            column.image(digit_image(x[i]), caption=caption)
+    if len(shown) < len(wrong):
+        st.button(t("evaluate.show_more"), key="evaluate_show_more", on_click=show_more)
+
+
+st.title(t("evaluate.title"))
+st.markdown(t("evaluate.intro"))
+splits = data.mnist()
+(_, _), (x_test, t_test) = splits
+if splits.source.kind == "sample":
+    st.warning(t("evaluate.source_sample", n=len(x_test)))
+else:
+    st.info(t("evaluate.source_full", n=len(x_test)))
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    weights = data.weights_picker()
+with right:
+    batch_controls()
+    if st.button(t("evaluate.run"), type="primary", icon=":material/play_arrow:", key="evaluate_run"):
+        run_evaluation(weights, x_test, t_test)
+
+last = st.session_state.get("evaluate_result")
+if last is None:
+    st.markdown(t("evaluate.press_run"))
+else:
+    show_result(last, weights)
+show_speed(weights, x_test, t_test)
+if last is not None:
+    st.caption(t("evaluate.confusion_caption"))
+    matrix_column, digits_column = st.columns([3, 2], gap="large")
+    matrix_column.altair_chart(confusion_chart(last.evaluation.confusion_matrix()), width="stretch")
+    digits_column.altair_chart(per_digit_chart(last.evaluation.per_digit_accuracy()), width="stretch")
+    mistakes_gallery(last.evaluation, x_test)
