@@ -1,0 +1,295 @@
+"""3.2 Activation functions: the book's three and three more, why non-linear, where sigmoid saturates."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from nn import ACTIVATIONS, Params, predict_trace, sigmoid
+from nn.linear import collapse, linear, max_abs_difference, random_weights, stack
+from nn.saturation import SATURATION_LIMIT, saturated_share
+from ui import data
+from ui.charts import FONT_SIZE, FUNCTION_COLOURS, function_scale, styled
+from ui.i18n import t
+from ui.inputs import NumbersError, interval, limits_note, listing, names, numbers_text, parse_numbers
+from ui.urlstate import from_url, to_url
+
+# h(x) in the book's notation, in the order the options are offered (the book's three first).
+FORMULAS = {
+    "step": r"h(x) = \begin{cases} 0 & (x \le 0) \\ 1 & (x > 0) \end{cases}",
+    "sigmoid": r"h(x) = \frac{1}{1 + \exp(-x)}",
+    "relu": r"h(x) = \begin{cases} x & (x > 0) \\ 0 & (x \le 0) \end{cases}",
+    "identity": r"h(x) = x",
+    "tanh": r"h(x) = \tanh(x) = \frac{\exp(x) - \exp(-x)}{\exp(x) + \exp(-x)}",
+    "leaky_relu": r"h(x) = \begin{cases} x & (x > 0) \\ 0.01\,x & (x \le 0) \end{cases}",
+}
+BEYOND_BOOK = ("tanh", "leaky_relu")
+DEFAULT_FUNCTIONS = ["step", "sigmoid", "relu"]
+X_LIMITS = (-10.0, 10.0)
+DEFAULT_RANGE = (-5.0, 5.0)
+DEFAULT_POINTS = "-1, 1, 2"
+GRID_POINTS = 801  # dense enough that the step function's jump draws as a vertical line
+HIDDEN_SIZES = (4, 4, 2)  # the widths after the input in the random-matrices demo
+N_IMAGES = 2000
+HISTOGRAM_BINS = 60
+CHART_HEIGHT = 420
+INK = "#1b1f24"  # the theme's text colour: the one-layer line is "the same line", not another function
+HISTOGRAM_COLOUR = "#8d99a6"  # neutral grey: the data, under the coloured function
+SEPARATE_HEIGHT = 260
+
+
+def label(key: str) -> str:
+    """A function's name as the legend shows it, flagged when chapter 3 does not cover it."""
+    name = t(f"activations.fn_{key}")
+    return f"{name} {t('activations.beyond_book')}" if key in BEYOND_BOOK else name
+
+
+def python_name(key: str) -> str:
+    """The function's name in nn/ and in the book's code: step_function, sigmoid, relu, ..."""
+    return ACTIVATIONS[key].__name__
+
+
+def curves(keys: list[str], x: np.ndarray) -> pd.DataFrame:
+    """The chosen functions on the grid x, as one long table for Altair."""
+    return pd.concat(
+        [pd.DataFrame({"x": x, "y": ACTIVATIONS[key](x), "function": label(key)}) for key in keys]
+    )
+
+
+def lines(
+    frame: pd.DataFrame, labels: dict[str, str], title: str, height: int = CHART_HEIGHT, legend: bool = True
+) -> alt.Chart:
+    """Thick lines, one colour per function, the legend on top (or none: a lone function is in the title)."""
+    return (
+        alt.Chart(frame, title=title)
+        .mark_line(strokeWidth=4)
+        .encode(
+            x=alt.X("x:Q", title="x"),
+            y=alt.Y("y:Q", title="h(x)"),
+            color=alt.Color(
+                "function:N",
+                scale=function_scale(labels),
+                legend=alt.Legend(orient="top", title=None, labelLimit=400) if legend else None,
+            ),
+            tooltip=[
+                alt.Tooltip("function:N"),
+                alt.Tooltip("x:Q", format=".2f"),
+                alt.Tooltip("y:Q", format=".4f"),
+            ],
+        )
+        .properties(height=height)
+    )
+
+
+def cells(count: int) -> list:
+    """Up to three columns a row, in as many rows as count needs."""
+    return [column for start in range(0, count, 3) for column in st.columns(3)][:count]
+
+
+def read_points() -> np.ndarray | None:
+    """The points typed by the learner, or None after a warning that says what to fix."""
+    from_url("activations_points", DEFAULT_POINTS, numbers_text)
+    st.text_input(t("activations.points"), key="activations_points", help=limits_note())
+    try:
+        points = parse_numbers(st.session_state["activations_points"])
+    except NumbersError as error:
+        st.warning(str(error))
+        return None
+    to_url("activations_points")
+    return points
+
+
+def draw_functions(keys: list[str], x: np.ndarray) -> None:
+    """The chosen functions overlaid on one chart, or one chart each."""
+    if not keys:
+        st.info(t("activations.none_chosen"))
+        return
+    if st.toggle(t("activations.separate"), key="activations_separate"):
+        for column, key in zip(cells(len(keys)), keys, strict=True):
+            chart = lines(curves([key], x), {key: label(key)}, label(key), SEPARATE_HEIGHT, legend=False)
+            column.altair_chart(styled(chart), width="stretch")
+    else:
+        chart = lines(curves(keys, x), {key: label(key) for key in keys}, t("activations.chart_title"))
+        st.altair_chart(styled(chart), width="stretch")
+    for column, key in zip(cells(len(keys)), keys, strict=True):
+        column.markdown(f"**{label(key)}** · `{python_name(key)}`")
+        column.latex(FORMULAS[key])
+
+
+def draw_comparison(x: np.ndarray) -> None:
+    """3.2.5: sigmoid and the step function on one chart, and what they share."""
+    st.subheader(t("activations.compare"))
+    keys = ["step", "sigmoid"]
+    chart = lines(curves(keys, x), {key: label(key) for key in keys}, t("activations.compare_chart"))
+    left, right = st.columns([3, 2])
+    left.altair_chart(styled(chart), width="stretch")
+    right.markdown(t("activations.compare_points"))
+
+
+def draw_linear_stack(x: np.ndarray) -> None:
+    """3.2.6 with numbers: h(x) = cx three times is c³x; sigmoid three times is not a line."""
+    st.subheader(t("activations.nonlinear"))
+    st.markdown(t("activations.nonlinear_intro"))
+    c = st.slider(t("activations.c"), 0.5, 2.0, 1.5, 0.1, key="activations_c")
+    h = linear(c)
+    c3 = collapse([c, c, c])
+    three, one = stack(x, [h, h, h]), linear(c3)(x)
+    st.latex(rf"y(x) = h(h(h(x))) = c^3 x = {c3:.4g}\,x")
+    series = [t("activations.three_layers"), t("activations.one_layer", c3=f"{c3:.4g}")]
+    frame = pd.DataFrame(
+        {"x": np.tile(x, 2), "y": np.concatenate([three, one]), "line": np.repeat(series, len(x))}
+    )
+    colour = alt.Color(
+        "line:N",
+        scale=alt.Scale(domain=series, range=[FUNCTION_COLOURS["identity"], INK]),
+        legend=alt.Legend(orient="top", title=None, labelLimit=400),
+    )
+    base = alt.Chart(frame, title=t("activations.linear_chart")).encode(
+        x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y(x)"), color=colour
+    )
+    wide = base.transform_filter(alt.datum.line == series[0]).mark_line(strokeWidth=10, opacity=0.45)
+    dashed = base.transform_filter(alt.datum.line == series[1]).mark_line(strokeWidth=3, strokeDash=[8, 6])
+    left, right = st.columns(2)
+    left.altair_chart(styled((wide + dashed).properties(height=CHART_HEIGHT)), width="stretch")
+    left.caption(t("activations.linear_difference", difference=f"{max_abs_difference(three, one):.1e}"))
+    name = t("activations.sigmoid_three")
+    sig3 = pd.DataFrame({"x": x, "y": stack(x, [sigmoid] * 3), "function": name})
+    sig_chart = lines(sig3, {"sigmoid": name}, t("activations.sigmoid_chart"), legend=False).encode(
+        y=alt.Y("y:Q", title="y(x)", scale=alt.Scale(zero=False))
+    )
+    right.altair_chart(styled(sig_chart), width="stretch")
+    right.caption(t("activations.sigmoid_note"))
+
+
+def new_seed() -> None:
+    """Draw other random weights on the next run."""
+    st.session_state["activations_seed"] = st.session_state.get("activations_seed", 0) + 1
+
+
+def draw_matrices(points: np.ndarray | None) -> None:
+    """W1·W2·W3 is one matrix W: the learner's points through three linear layers, and through W."""
+    st.markdown(f"#### {t('activations.matrices')}")
+    if points is None:
+        st.info(t("activations.needs_points"))
+        return
+    weights = random_weights((len(points), *HIDDEN_SIZES), st.session_state.get("activations_seed", 0))
+    h1, h2, h3 = (linear(w) for w in weights)
+    layer_by_layer = stack(points, [h1, h2, h3])
+    W = collapse(weights)
+    one_matrix = linear(W)(points)
+    with_sigmoid = stack(points, [h1, sigmoid, h2, sigmoid, h3])
+    st.markdown(t("activations.matrices_intro", n=len(points)))
+    st.button(t("activations.new_weights"), on_click=new_seed, key="activations_new_weights")
+    left, right = st.columns([3, 1])
+    rows = [("x", points), ("((x·W1)·W2)·W3", layer_by_layer), ("x·W", one_matrix)]
+    left.code(f"{listing(rows)}\n\nW = W1·W2·W3 =\n{np.array2string(W)}", language=None)
+    right.metric(t("activations.max_difference"), f"{max_abs_difference(layer_by_layer, one_matrix):.1e}")
+    right.caption(t("activations.difference_note", eps=f"{np.finfo(float).eps:.1e}"))
+    gap = max_abs_difference(with_sigmoid, one_matrix)
+    st.markdown(t("activations.with_sigmoid", difference=f"{gap:.3f}"))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def first_layer_inputs(
+    weights_kind: str, weights_label: str, data_kind: str, _params: Params, _x: np.ndarray
+) -> np.ndarray:
+    """Every a1 value of the images under the weights; keyed by the kinds of weights and data, not arrays."""
+    return predict_trace(_params, _x).a1.ravel()
+
+
+def saturation_chart(a1: np.ndarray, limit: float) -> alt.Chart:
+    """Histogram of a1 (right axis) under the sigmoid curve (left axis), the saturated tails shaded."""
+    counts, edges = np.histogram(a1, bins=HISTOGRAM_BINS)
+    low, high = float(edges[0]), float(edges[-1])
+    bins = pd.DataFrame({"left": edges[:-1], "right": edges[1:], "count": counts})
+    grid = np.linspace(low, high, GRID_POINTS)
+    curve = pd.DataFrame({"a": grid, "y": sigmoid(grid)})
+    tails = pd.DataFrame({"from": [low, limit], "to": [-limit, high]}).query("`from` < `to`")
+    x_scale = alt.Scale(domain=[low, high], nice=False)
+    shade = (
+        alt.Chart(tails)
+        .mark_rect(color=FUNCTION_COLOURS["softmax_naive"], opacity=0.13)
+        .encode(x=alt.X("from:Q", scale=x_scale, title="a1"), x2="to:Q")
+    )
+    # Placed in pixels, so the words need neither of the two y-scales.
+    words = (
+        alt.Chart(tails.assign(text=t("activations.saturated")))
+        .transform_calculate(middle="(datum.from + datum.to) / 2")
+        .mark_text(fontSize=FONT_SIZE, fontWeight="bold", color=FUNCTION_COLOURS["softmax_naive"])
+        .encode(x=alt.X("middle:Q", scale=x_scale), y=alt.value(18), text="text:N")
+    )
+    bars = (
+        alt.Chart(bins)
+        .mark_rect(color=HISTOGRAM_COLOUR, opacity=0.8)
+        .encode(
+            x=alt.X("left:Q", scale=x_scale),
+            x2="right:Q",
+            y=alt.Y("count:Q", title=t("activations.hist_axis"), axis=alt.Axis(orient="right")),
+            tooltip=[alt.Tooltip("left:Q", format=".2f"), alt.Tooltip("right:Q", format=".2f"), "count:Q"],
+        )
+    )
+    line = (
+        alt.Chart(curve)
+        .mark_line(strokeWidth=5, color=FUNCTION_COLOURS["sigmoid"])
+        .encode(
+            x=alt.X("a:Q", scale=x_scale), y=alt.Y("y:Q", title="sigmoid(a)", scale=alt.Scale(domain=[0, 1]))
+        )
+    )
+    chart = alt.layer(shade, words, bars, line).resolve_scale(y="independent")
+    return styled(chart.properties(height=CHART_HEIGHT, title=t("activations.hist_chart")))
+
+
+def draw_saturation() -> None:
+    """Where the first layer's inputs a1 fall on the sigmoid curve, for real images and the weights in use."""
+    st.subheader(t("activations.mnist"))
+    splits = data.mnist()
+    weights = data.current_weights()
+    (_, _), (x_test, _) = splits
+    # Spread over the whole set: the offline sample is sorted by digit, so its first images are all zeros.
+    x = x_test[np.linspace(0, len(x_test) - 1, N_IMAGES).astype(int)]
+    a1 = first_layer_inputs(weights.kind, weights.label, splits.source.kind, weights.params, x)
+    st.markdown(t("activations.mnist_intro", count=a1.size, images=len(x), weights=weights.label))
+    if splits.source.kind == "sample":
+        st.info(t("activations.sample_note"))
+    left, right = st.columns([3, 1])
+    with right:
+        limit = st.slider(t("activations.limit"), 1.0, 8.0, SATURATION_LIMIT, 0.5, key="activations_limit")
+        st.metric(t("activations.share", limit=limit), f"{saturated_share(a1, limit):.1%}")
+        low, high = sigmoid(np.array([-limit, limit]))
+        st.caption(t("activations.share_help", limit=limit, low=low, high=high))
+    left.altair_chart(saturation_chart(a1, limit), width="stretch")
+
+
+def main() -> None:
+    """The page, top to bottom in the order of section 3.2."""
+    st.title(f"3.2 {t('activations.title')}")
+    st.markdown(t("activations.intro"))
+    options = list(FORMULAS)
+    from_url("activations_functions", DEFAULT_FUNCTIONS, names(options))
+    from_url("activations_range", DEFAULT_RANGE, interval(*X_LIMITS))
+    left, right = st.columns([3, 2])
+    keys = left.multiselect(
+        t("activations.functions"), options, format_func=label, key="activations_functions"
+    )
+    low, high = right.slider(t("activations.range"), *X_LIMITS, step=0.5, key="activations_range")
+    to_url("activations_functions", ",".join)
+    to_url("activations_range", lambda pair: f"{pair[0]:g},{pair[1]:g}")
+    x = np.linspace(low, high, GRID_POINTS)
+    draw_functions(keys, x)
+
+    st.subheader(t("activations.values"))
+    points = read_points()
+    if points is not None:
+        rows = [("x", points)] + [(f"{python_name(key)}(x)", ACTIVATIONS[key](points)) for key in keys]
+        st.code(listing(rows), language=None)
+        st.caption(t("activations.values_note"))
+
+    draw_comparison(x)
+    draw_linear_stack(x)
+    draw_matrices(points)
+    draw_saturation()
+
+
+main()

@@ -1,0 +1,173 @@
+"""3.5 The output layer: softmax as written, its overflow and its fix, identity or softmax, temperature."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from nn import identity_function, softmax, softmax_naive, softmax_with_temperature
+from ui.charts import FONT_SIZE, function_scale, styled
+from ui.i18n import t
+from ui.inputs import NumbersError, limits_note, listing, numbers_text, parse_numbers
+from ui.urlstate import choice, from_url, to_url
+
+PRESETS = {"book": "0.3, 2.9, 4.0", "overflow": "1010, 1000, 990"}
+TEMPERATURES = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+DEFAULT_TEMPERATURE = 2.0  # not 1, where both bars would be the same and the control would look idle
+NAIVE_FORMULA = r"y_k = \frac{\exp(a_k)}{\sum_{i=1}^{n} \exp(a_i)}"
+STABLE_FORMULA = r"y_k = \frac{\exp(a_k - \max a)}{\sum_{i=1}^{n} \exp(a_i - \max a)}"
+TEMPERATURE_FORMULA = r"y_k = \frac{\exp(a_k / T)}{\sum_{i=1}^{n} \exp(a_i / T)}"
+CHART_HEIGHT = 340
+TEXT_COLOUR = "#1b1f24"
+
+
+def bars(
+    series: dict[str, np.ndarray], title: str, probabilities: bool = True, **label_values: object
+) -> alt.Chart:
+    """Bars over the logits' positions k, one colour per function (key -> values); nan is written as 'nan'.
+
+    Probabilities share the axis 0..1 so that charts compare at a glance; other values get their own axis.
+    """
+    labels = {key: t(f"softmax.fn_{key}", **label_values) for key in series}
+    number_format = ".3f" if probabilities else ".4~g"
+    frame = pd.concat(
+        [
+            pd.DataFrame({"k": [str(k) for k in range(len(v))], "value": v, "function": labels[key]})
+            for key, v in series.items()
+        ]
+    )
+    base = (
+        alt.Chart(frame, title=title)
+        .transform_calculate(
+            shown="isFinite(datum.value) ? datum.value : 0",
+            text=f"isFinite(datum.value) ? format(datum.value, '{number_format}') : 'nan'",
+        )
+        .encode(
+            x=alt.X("k:N", title="k", axis=alt.Axis(labelAngle=0), sort=None),
+            xOffset=alt.XOffset("function:N", sort=list(labels.values())),
+            color=alt.Color(
+                "function:N",
+                scale=function_scale(labels),
+                legend=alt.Legend(orient="top", title=None, labelLimit=400) if len(series) > 1 else None,
+            ),
+        )
+    )
+    columns = base.mark_bar().encode(
+        y=alt.Y("value:Q", title="y", scale=alt.Scale(domain=[0, 1]) if probabilities else alt.Scale()),
+        tooltip=[alt.Tooltip("function:N"), alt.Tooltip("k:N"), alt.Tooltip("value:Q", format=".8g")],
+    )
+    text = base.mark_text(dy=-10, fontSize=FONT_SIZE - 2).encode(
+        y="shown:Q", text="text:N", color=alt.value(TEXT_COLOUR)
+    )
+    return styled((columns + text).properties(height=CHART_HEIGHT))
+
+
+def set_logits(text: str) -> None:
+    """Put a preset into the logits box (runs before the widget is drawn again)."""
+    st.session_state["softmax_logits"] = text
+
+
+def read_logits() -> np.ndarray | None:
+    """The logits a typed by the learner, or None after a warning that says what to fix."""
+    from_url("softmax_logits", PRESETS["book"], numbers_text)
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    left.text_input(t("softmax.logits"), key="softmax_logits")
+    for column, (name, text) in zip(right.columns(len(PRESETS)), PRESETS.items(), strict=True):
+        column.button(
+            t(f"softmax.preset_{name}"),
+            key=f"softmax_preset_{name}",
+            on_click=set_logits,
+            args=(text,),
+            width="stretch",
+        )
+    st.caption(limits_note())
+    try:
+        a = parse_numbers(st.session_state["softmax_logits"])
+    except NumbersError as error:
+        st.warning(str(error))
+        return None
+    to_url("softmax_logits")
+    return a
+
+
+def draw_naive_and_stable(a: np.ndarray) -> None:
+    """3.5.1 and 3.5.2 side by side: the formula as written, and with the largest logit subtracted first."""
+    naive, stable = softmax_naive(a), softmax(a)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"#### {t('softmax.naive')}")
+        st.latex(NAIVE_FORMULA)
+        st.altair_chart(bars({"softmax_naive": naive}, t("softmax.naive_chart")), width="stretch")
+        st.code(listing([("a", a), ("softmax_naive(a)", naive)]), language=None)
+        if not np.all(np.isfinite(naive)):
+            st.error(t("softmax.overflow"))
+    with right:
+        st.markdown(f"#### {t('softmax.stable')}")
+        st.latex(STABLE_FORMULA)
+        st.altair_chart(bars({"softmax": stable}, t("softmax.stable_chart")), width="stretch")
+        st.code(listing([("a", a), ("softmax(a)", stable)]), language=None)
+        st.markdown(t("softmax.stable_note"))
+    draw_checks(a, naive, stable)
+
+
+def draw_checks(a: np.ndarray, naive: np.ndarray, stable: np.ndarray) -> None:
+    """3.5.3: the outputs sum to 1 and the largest logit stays the most probable, with the actual numbers."""
+    st.markdown(f"#### {t('softmax.checks')}")
+    total, top_a, top_y = float(np.sum(stable)), int(np.argmax(a)), int(np.argmax(stable))
+    sums, argmax_a, argmax_y = st.columns(3)
+    sums.metric(t("softmax.sum"), repr(total))
+    sums.caption(t("softmax.sum_naive", total=repr(float(np.sum(naive)))))
+    argmax_a.metric(t("softmax.argmax_a"), top_a)
+    argmax_y.metric(t("softmax.argmax_y"), top_y)
+    st.markdown(t("softmax.sum_check", total=repr(total)))
+    order = "softmax.order_check_ok" if top_a == top_y else "softmax.order_check_bad"
+    st.markdown(t(order, top_a=top_a, top_y=top_y))
+
+
+def draw_identity_versus_softmax(a: np.ndarray) -> None:
+    """3.5: the output layer of regression (identity) and of classification (softmax) on the same a."""
+    st.subheader(t("softmax.output_layer"))
+    st.markdown(t("softmax.output_layer_intro"))
+    left, right = st.columns(2)
+    identity, probabilities = identity_function(a), softmax(a)
+    left.altair_chart(
+        bars({"identity": identity}, t("softmax.identity_chart"), probabilities=False), width="stretch"
+    )
+    left.code(listing([("identity_function(a)", identity)]), language=None)
+    right.altair_chart(bars({"softmax": probabilities}, t("softmax.softmax_chart")), width="stretch")
+    right.code(listing([("softmax(a)", probabilities)]), language=None)
+
+
+def draw_temperature(a: np.ndarray) -> None:
+    """Softmax of a / T next to the book's softmax (T = 1): beyond the book, labelled so."""
+    st.subheader(t("softmax.temperature"))
+    st.markdown(t("softmax.temperature_intro"))
+    st.latex(TEMPERATURE_FORMULA)
+    from_url("softmax_temperature", DEFAULT_TEMPERATURE, choice(TEMPERATURES))
+    temperature = st.select_slider(t("softmax.temperature_slider"), TEMPERATURES, key="softmax_temperature")
+    to_url("softmax_temperature")
+    tempered = softmax_with_temperature(a, temperature)
+    chart = bars(
+        {"softmax": softmax(a), "softmax_temperature": tempered},
+        t("softmax.temperature_chart", temperature=f"{temperature:g}"),
+        temperature=f"{temperature:g}",
+    )
+    st.altair_chart(chart, width="stretch")
+    st.code(listing([(f"softmax_with_temperature(a, T={temperature:g})", tempered)]), language=None)
+
+
+def main() -> None:
+    """The page, top to bottom in the order of section 3.5."""
+    st.title(f"3.5 {t('softmax.title')}")
+    st.markdown(t("softmax.intro"))
+    a = read_logits()
+    if a is None:
+        return
+    draw_naive_and_stable(a)
+    draw_identity_versus_softmax(a)
+    draw_temperature(a)
+
+
+main()

@@ -1,0 +1,48 @@
+"""One page of the app in AppTest, opened as a shared link opens it; MNIST stays offline unless given."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def offline_unless_mnist_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Without MNIST_DIR, an empty cache and mirrors on a closed port: the app uses the offline sample."""
+    if not os.environ.get("MNIST_DIR"):
+        monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
+
+
+def open_page(page: str, query: dict[str, str] | None = None, **state: object) -> AppTest:
+    """The app switched to pages/<page>.py, link parameters and session state set before the first run."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query or {})
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def code_line(at: AppTest, name: str) -> str:
+    """The right-hand side of the first printed line 'name = ...' in the page's code blocks."""
+    for block in at.code:
+        for line in block.value.splitlines():
+            left, _, right = line.partition(" = ")
+            if left.strip() == name:
+                return right
+    raise AssertionError(f"no line {name!r} in {[block.value for block in at.code]}")
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The value of the metric with this label."""
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r} in {[m.label for m in at.metric]}"
+    return found[0]
