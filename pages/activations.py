@@ -193,9 +193,9 @@ def draw_matrices(points: np.ndarray | None) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def first_layer_inputs(
-    weights_kind: str, weights_label: str, data_kind: str, _params: Params, _x: np.ndarray
+    weights_kind: str, weights_fingerprint: str, data_kind: str, _params: Params, _x: np.ndarray
 ) -> np.ndarray:
-    """Every a1 value of the images under the weights; keyed by the kinds of weights and data, not arrays."""
+    """Every a1 value of the images under the weights; keyed by names and a digest, not by the arrays."""
     return predict_trace(_params, _x).a1.ravel()
 
 
@@ -249,7 +249,7 @@ def draw_saturation() -> None:
     (_, _), (x_test, _) = splits
     # Spread over the whole set: the offline sample is sorted by digit, so its first images are all zeros.
     x = x_test[np.linspace(0, len(x_test) - 1, N_IMAGES).astype(int)]
-    a1 = first_layer_inputs(weights.kind, weights.label, splits.source.kind, weights.params, x)
+    a1 = first_layer_inputs(weights.kind, weights.fingerprint, splits.source.kind, weights.params, x)
     st.markdown(t("activations.mnist_intro", count=a1.size, images=len(x), weights=weights.label))
     if splits.source.kind == "sample":
         st.info(t("activations.sample_note"))
