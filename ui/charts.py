@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 # Tableau 10: ten hues that stay distinct for most colour-blind viewers and on washed-out projectors.
 DIGIT_COLOURS = (
@@ -97,3 +99,50 @@ FUNCTION_COLOURS = {
 def function_scale(labels: dict[str, str]) -> alt.Scale:
     """Colour scale for functions drawn under translated labels (function key -> label), in their colours."""
     return alt.Scale(domain=list(labels.values()), range=[FUNCTION_COLOURS[key] for key in labels])
+
+
+SHEET_FONT_SIZE = 15
+SHEET_GAP = 8
+
+
+def thumbnail_sheet(
+    images: ArrayLike, captions: Sequence[str], labels: ArrayLike, columns: int, size: int = 84
+) -> Image.Image:
+    """Many digits on one picture, each captioned, with a bar in its label's colour: one file, not dozens."""
+    pictures = [digit_image(image, size) for image in np.asarray(images)]
+    rows = -(-len(pictures) // columns)
+    cell_w, cell_h = size + SHEET_GAP, size + SHEET_FONT_SIZE + 3 * SHEET_GAP
+    sheet = Image.new("RGB", (columns * cell_w - SHEET_GAP, max(rows, 1) * cell_h), "white")
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=SHEET_FONT_SIZE)
+    for index, (picture, caption, label) in enumerate(zip(pictures, captions, labels, strict=True)):
+        x, y = index % columns * cell_w, index // columns * cell_h
+        sheet.paste(picture, (x, y))
+        draw.rectangle((x, y + size, x + size - 1, y + size + 4), fill=DIGIT_COLOURS[int(label)])
+        draw.text((x + size // 2, y + size + 6), caption, fill="black", font=font, anchor="ma")
+    return sheet
+
+
+def pixel_values(image: ArrayLike, title: str, cell: int = 32) -> alt.LayerChart:
+    """An image as the grid of 0-255 numbers the network reads, each cell shaded like its pixel."""
+    pixels = np.asarray(image)
+    rows, cols = np.indices(pixels.shape)
+    frame = pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "value": pixels.ravel()})
+    # Ink is white on black as in MNIST: dark numbers on bright cells, zeros faint so the digit stands out.
+    frame["ink"] = np.select([frame["value"] == 0, frame["value"] > 127], ["#4a4f57", "black"], "white")
+    # Every row and column numbered: Vega would drop every other label as overlapping.
+    axis = {"labelOverlap": False, "labelFontSize": 13, "ticks": False, "domain": False}
+    base = alt.Chart(frame, title=title).encode(
+        x=alt.X("col:O", title=None, axis=alt.Axis(labelAngle=0, orient="top", **axis)),
+        y=alt.Y("row:O", title=None, axis=alt.Axis(**axis)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 255], range=["black", "white"]), legend=None),
+        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("col:O"), alt.Tooltip("value:Q")],
+    )
+    numbers = base.mark_text(fontSize=max(cell // 3, 8)).encode(
+        text="value:Q", color=alt.Color("ink:N", scale=None)
+    )
+    # Two colour encodings (shade and ink) in one layer chart must not share a scale, or nothing is drawn.
+    layers = (cells + numbers).resolve_scale(color="independent")
+    return layers.properties(width=cell * pixels.shape[1], height=cell * pixels.shape[0])
