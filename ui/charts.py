@@ -101,6 +101,54 @@ def function_scale(labels: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(labels.values()), range=[FUNCTION_COLOURS[key] for key in labels])
 
 
+CORRECT_COLOUR = "#59a14f"
+MISTAKE_COLOURS = ("#f4a582", "#a50f15")
+TEXT_COLOUR = "#1b1f24"
+
+
+def confusion_chart(
+    matrix: ArrayLike, predicted_title: str, true_title: str, count_title: str, height: int = 520
+) -> alt.LayerChart:
+    """A confusion matrix as a grid of counts, truth down, prediction across: diagonal green, mistakes red."""
+    counts = np.asarray(matrix)
+    true, predicted = np.indices(counts.shape)
+    frame = pd.DataFrame({"true": true.ravel(), "predicted": predicted.ravel(), "count": counts.ravel()})
+    frame["correct"] = frame["true"] == frame["predicted"]
+    worst = max(int(frame.loc[~frame["correct"], "count"].max()), 2)
+    base = alt.Chart(frame).encode(
+        x=alt.X("predicted:O", title=predicted_title, axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("true:O", title=true_title),
+        tooltip=[
+            alt.Tooltip("true:O", title=true_title),
+            alt.Tooltip("predicted:O", title=predicted_title),
+            alt.Tooltip("count:Q", title=count_title, format=","),
+        ],
+    )
+    # Layers: a white grid, mistakes light to dark red (a single one already visible), the diagonal green.
+    grid = base.mark_rect(stroke="#c9ced6", fill="white")
+    wrong = (
+        base.transform_filter("!datum.correct && datum.count > 0")
+        .mark_rect(stroke="#c9ced6")
+        .encode(
+            color=alt.Color(
+                "count:Q", scale=alt.Scale(domain=[1, worst], range=list(MISTAKE_COLOURS)), legend=None
+            )
+        )
+    )
+    right = base.transform_filter("datum.correct").mark_rect(stroke="#c9ced6", fill=CORRECT_COLOUR)
+    # Dark cells take white digits: the diagonal, and mistakes past half the worst.
+    dark = f"datum.correct || datum.count > {worst / 2}"
+    labels = (
+        base.transform_filter("datum.count > 0")
+        .mark_text(fontSize=FONT_SIZE - 1)
+        .encode(
+            text=alt.Text("count:Q", format=","),
+            color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(TEXT_COLOUR)),
+        )
+    )
+    return (grid + wrong + right + labels).properties(height=height)
+
+
 SHEET_FONT_SIZE = 15
 SHEET_GAP = 8
 

@@ -1,0 +1,270 @@
+"""A learner's own handwritten digits, kept as MNIST keeps its images, and saved as a .npz a class can pool.
+
+The file holds `images` uint8 (N, 28, 28), 0 background and 255 full ink, `labels` uint8 (N,) 0..9, and
+`metadata`, a 0-d text array of JSON (format, version, counts): all three open with
+`np.load(file, allow_pickle=False)`. Policies for reading, so a teacher knows what a file may hold:
+- the size is checked before the file is read, each array's shape and type before its data is unpacked;
+- arrays of Python objects are refused, never unpickled: unpickling can run any code the file names;
+- images may also be (N, 784), other integer types with values 0..255, or floats 0..1 (MNIST normalised);
+- labels must be whole numbers 0..9, one per image; other entries, the metadata among them, are ignored.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from nn.weights import KIND_NAMES
+
+SIDE = 28
+PIXELS = SIDE * SIDE
+DIGITS = 10
+MAX_IMAGES = 10_000
+"""A class of 40 drawing 25 digits each is 1,000: ten times that is no longer a handwriting set."""
+MAX_FILE_BYTES = 16 * 2**20
+"""10,000 drawings take about 1 MB compressed, 8 MB as plain uint8; 16 MB leaves room for floats."""
+FORMAT = "chapter3-playground handwriting"
+VERSION = 1
+IMAGES, LABELS, METADATA = "images", "labels", "metadata"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # an archive with files, an empty archive
+NPY_MAGIC = b"\x93NUMPY"
+HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+HandwritingSource = str | os.PathLike[str] | bytes | IO[bytes]
+"""A path, raw bytes, or a binary file-like object such as Streamlit's UploadedFile."""
+
+
+class HandwritingError(ValueError):
+    """A handwriting file or set that cannot be used, with the reason in plain words."""
+
+
+@dataclass(frozen=True)
+class Handwriting:
+    """A labelled set of drawings: images uint8 (N, 28, 28) and labels uint8 (N,). Never changed in place."""
+
+    images: NDArray[np.uint8]
+    labels: NDArray[np.uint8]
+
+    @classmethod
+    def empty(cls) -> Handwriting:
+        """A set with no drawing yet."""
+        return cls(np.zeros((0, SIDE, SIDE), np.uint8), np.zeros(0, np.uint8))
+
+    def __len__(self) -> int:
+        """How many drawings the set holds."""
+        return len(self.labels)
+
+    def added(self, image: ArrayLike, label: int) -> Handwriting:
+        """The set with one more drawing: a network input (784,) or (28, 28), 0..1, and its digit."""
+        return self.merged(Handwriting(*checked_set(np.asarray(image)[np.newaxis], [label])))
+
+    def without(self, index: int) -> Handwriting:
+        """The set without the drawing at index."""
+        return Handwriting(np.delete(self.images, index, axis=0), np.delete(self.labels, index))
+
+    def merged(self, other: Handwriting, max_images: int = MAX_IMAGES) -> Handwriting:
+        """Both sets in one, this one first; refused beyond max_images drawings."""
+        total = len(self) + len(other)
+        if total > max_images:
+            raise HandwritingError(
+                f"together that would be {total:,} drawings, more than the limit of {max_images:,}."
+            )
+        return Handwriting(
+            np.concatenate([self.images, other.images]), np.concatenate([self.labels, other.labels])
+        )
+
+    def counts(self) -> NDArray[np.int64]:
+        """How many drawings of each digit 0..9."""
+        return np.bincount(self.labels, minlength=DIGITS)
+
+    def scarcest_digit(self) -> int:
+        """The digit with the fewest drawings (the smallest on a tie): asking for it keeps a set balanced."""
+        return int(np.argmin(self.counts()))
+
+    def inputs(self) -> NDArray[np.float32]:
+        """The drawings as the network reads them: (N, 784) float32 0..1, like load_mnist(normalize=True)."""
+        return self.images.reshape(len(self), PIXELS).astype(np.float32) / 255
+
+
+def to_pixels(images: NDArray[Any]) -> NDArray[np.uint8]:
+    """Images of 0..1 floats or 0..255 integers as uint8 0..255, (N, 28, 28), refusing anything else."""
+    if images.dtype.kind == "f":
+        if not np.isfinite(images).all():
+            raise HandwritingError("the images hold NaN or infinite values; pixels must be numbers 0..1.")
+        if images.size and (images.min() < 0 or images.max() > 1):
+            raise HandwritingError(
+                f"float pixels must be 0..1 (MNIST normalised); these go from {images.min():g} to "
+                f"{images.max():g}. Divide 0..255 values by 255, or save them as uint8."
+            )
+        images = np.rint(images * 255)
+    elif images.dtype.kind in "iu":
+        if images.size and (images.min() < 0 or images.max() > 255):
+            raise HandwritingError(
+                f"integer pixels must be 0..255; these go from {images.min()} to {images.max()}."
+            )
+    else:
+        raise HandwritingError(f"the images hold {_kind(images.dtype)}; pixels must be numbers.")
+    return images.astype(np.uint8).reshape(len(images), SIDE, SIDE)
+
+
+def to_labels(labels: NDArray[Any]) -> NDArray[np.uint8]:
+    """Labels as uint8, refusing anything but whole numbers 0..9."""
+    if labels.dtype.kind not in "iu":
+        raise HandwritingError(f"the labels hold {_kind(labels.dtype)}; labels must be whole numbers 0..9.")
+    outside = labels[(labels < 0) | (labels >= DIGITS)]
+    if outside.size:
+        shown = ", ".join(str(value) for value in np.unique(outside)[:5])
+        raise HandwritingError(
+            f"labels must be digits 0..9; found {shown} ({outside.size:,} label(s) in all)."
+        )
+    return labels.astype(np.uint8)
+
+
+def checked_set(images: ArrayLike, labels: ArrayLike) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """Images and labels checked and converted: uint8 (N, 28, 28) 0..255 and uint8 (N,) 0..9."""
+    images, labels = np.asarray(images), np.asarray(labels)
+    _check_shapes(images.shape, labels.shape)
+    return to_pixels(images), to_labels(labels)
+
+
+def _check_shapes(
+    image_shape: tuple[int, ...], label_shape: tuple[int, ...], max_images: int = MAX_IMAGES
+) -> None:
+    """Shapes of a set: (N, 28, 28) or (N, 784) images, (N,) labels, 1 <= N <= max_images."""
+    if image_shape[1:] not in ((SIDE, SIDE), (PIXELS,)):
+        raise HandwritingError(
+            f"images must have the shape (N, {SIDE}, {SIDE}) (or (N, {PIXELS}) flat); got {image_shape}."
+        )
+    if len(label_shape) != 1:
+        raise HandwritingError(f"labels must be a list of N digits, shape (N,); got {label_shape}.")
+    n = image_shape[0]
+    if n != label_shape[0]:
+        raise HandwritingError(f"there are {n:,} images but {label_shape[0]:,} labels; each image needs one.")
+    if n == 0:
+        raise HandwritingError("the set holds no drawings.")
+    if n > max_images:
+        raise HandwritingError(f"the set holds {n:,} drawings, more than the limit of {max_images:,}.")
+
+
+def _kind(dtype: np.dtype[Any]) -> str:
+    """A dtype in a learner's words."""
+    return KIND_NAMES.get(dtype.kind, f"{dtype} values")
+
+
+def save_handwriting(images: ArrayLike, labels: ArrayLike, file: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Write the set as a compressed .npz: images uint8 (N, 28, 28), labels uint8 (N,), JSON metadata."""
+    pixels, digits = checked_set(images, labels)
+    metadata = {
+        "format": FORMAT,
+        "version": VERSION,
+        "images": len(digits),
+        "per_digit": np.bincount(digits, minlength=DIGITS).tolist(),
+    }
+    np.savez_compressed(file, **{IMAGES: pixels, LABELS: digits, METADATA: np.array(json.dumps(metadata))})
+
+
+def handwriting_bytes(handwriting: Handwriting) -> bytes:
+    """The set as the bytes of its .npz file, for a download."""
+    buffer = io.BytesIO()
+    save_handwriting(handwriting.images, handwriting.labels, buffer)
+    return buffer.getvalue()
+
+
+def load_handwriting(
+    source: HandwritingSource, *, max_bytes: int = MAX_FILE_BYTES, max_images: int = MAX_IMAGES
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """The (images, labels) of a handwriting .npz, checked: HandwritingError says what is wrong."""
+    data = _read_limited(source, max_bytes)
+    if data.startswith(NPY_MAGIC):
+        raise HandwritingError(
+            "this is a single .npy array, not a .npz set; save both arrays with "
+            "np.savez(file, images=images, labels=labels)."
+        )
+    if not data.startswith(ZIP_MAGICS):
+        raise HandwritingError("this is not a .npz file (a zip archive of arrays saved by numpy.savez).")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # Every value is at most 8 bytes (int64, float64): a header asking for more is not a drawing set.
+            max_unpacked = max_images * PIXELS * 8
+            shapes = {key: _header(archive, key, max_unpacked) for key in (IMAGES, LABELS)}
+            _check_shapes(shapes[IMAGES], shapes[LABELS], max_images)
+            images, labels = (_array(archive, key) for key in (IMAGES, LABELS))
+    except zipfile.BadZipFile:
+        raise HandwritingError("the .npz archive is damaged or truncated.") from None
+    return to_pixels(images), to_labels(labels)
+
+
+def _read_limited(source: HandwritingSource, max_bytes: int) -> bytes:
+    """The source's bytes, refusing more than max_bytes without reading past the limit."""
+    if isinstance(source, bytes):
+        data = source[: max_bytes + 1]
+    elif isinstance(source, str | os.PathLike):
+        try:
+            with Path(source).open("rb") as file:
+                data = file.read(max_bytes + 1)
+        except OSError as error:
+            raise HandwritingError(f"the file could not be opened ({error.strerror or error}).") from None
+    else:
+        data = source.read(max_bytes + 1)
+    if not data:
+        raise HandwritingError("the file is empty (0 bytes).")
+    if len(data) > max_bytes:
+        raise HandwritingError(
+            f"the file is larger than {max_bytes / 2**20:g} MB; {MAX_IMAGES:,} drawings need far less."
+        )
+    return data
+
+
+def _member(archive: zipfile.ZipFile, key: str) -> IO[bytes]:
+    """The open .npy member `key` of the archive; a clear error when the set lacks it."""
+    try:
+        return archive.open(f"{key}.npy")
+    except (NotImplementedError, RuntimeError) as error:  # an unknown compression method, a password
+        raise HandwritingError(f"the `{key}` array cannot be unpacked ({error}).") from None
+    except KeyError:
+        found = ", ".join(name.removesuffix(".npy") for name in archive.namelist()) or "nothing"
+        raise HandwritingError(
+            f"it has no `{key}` array (it holds {found}); a handwriting set has `{IMAGES}` and `{LABELS}`."
+        ) from None
+
+
+def _header(archive: zipfile.ZipFile, key: str, max_unpacked: int) -> tuple[int, ...]:
+    """The shape of array `key` from its header alone, before any data is unpacked; refuses objects."""
+    with _member(archive, key) as member:
+        try:
+            reader = HEADER_READERS.get(np.lib.format.read_magic(member))
+            if reader is None:
+                raise ValueError("an unknown .npy version")
+            shape, _, dtype = reader(member)
+        except (ValueError, EOFError, OSError, zlib.error) as error:
+            raise HandwritingError(f"the `{key}` array is not a readable NumPy array ({error}).") from None
+    if dtype.hasobject:
+        raise HandwritingError(
+            f"the `{key}` array holds Python objects (a pickle). It was refused and nothing was run: "
+            "unpickling can run any code. Save plain numbers (uint8) instead."
+        )
+    if math.prod(shape) * dtype.itemsize > max_unpacked:
+        raise HandwritingError(
+            f"the `{key}` array would unpack to {math.prod(shape) * dtype.itemsize / 2**20:,.0f} MB, "
+            f"more than the {max_unpacked / 2**20:,.0f} MB that {MAX_IMAGES:,} drawings can take."
+        )
+    return shape
+
+
+def _array(archive: zipfile.ZipFile, key: str) -> NDArray[Any]:
+    """The array `key` of the archive, read with allow_pickle=False."""
+    with _member(archive, key) as member:
+        try:
+            return np.lib.format.read_array(member, allow_pickle=False)
+        except (ValueError, EOFError, OSError, zlib.error, zipfile.BadZipFile) as error:
+            raise HandwritingError(f"the `{key}` array is damaged or truncated ({error}).") from None

@@ -1,0 +1,372 @@
+"""3.6 My handwriting: a learner's (or a class's) own labelled drawings, and how the network does on them."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from numpy.typing import NDArray
+from streamlit.delta_generator import DeltaGenerator
+
+from dataset.handwriting import (
+    MAX_FILE_BYTES,
+    MAX_IMAGES,
+    Handwriting,
+    HandwritingError,
+    handwriting_bytes,
+    load_handwriting,
+)
+from nn import Params, canvas_to_mnist
+from nn.evaluate import Evaluation, evaluate
+from ui import data
+from ui.canvas import clear_canvas, digit_canvas
+from ui.charts import FONT_SIZE, TEXT_COLOUR, confusion_chart, digit_image, digit_scale, styled
+from ui.i18n import t
+from ui.urlstate import choice, from_url, to_url
+
+PREFIX = "handwriting"
+SET_KEY = "handwriting_set"
+SMALL_SET = 50  # below this, one drawing moves the accuracy by more than two points
+THUMB_COLUMNS = 10
+THUMB_PIXELS = 84
+GALLERY_STEP = 40
+MISTAKE_COLUMNS = 6
+MISTAKE_STEP = 12
+MINE_COLOUR, MNIST_COLOUR = "#3b4a5a", "#b8c2cc"
+
+
+def current_set() -> Handwriting:
+    """The session's drawings (an empty set at first)."""
+    return st.session_state.setdefault(SET_KEY, Handwriting.empty())
+
+
+def delete(index: int) -> None:
+    """Remove one drawing from the session's set."""
+    st.session_state[SET_KEY] = current_set().without(index)
+
+
+def empty_set() -> None:
+    """Start over with no drawing."""
+    st.session_state[SET_KEY] = Handwriting.empty()
+
+
+def chosen_label(handwriting: Handwriting) -> int | None:
+    """The digit the next drawing is saved as: asked for in prompted mode, else picked (None until picked)."""
+    from_url("handwriting_prompted", False, choice([False, True]))
+    prompted = st.toggle(
+        t("handwriting.prompted"), key="handwriting_prompted", help=t("handwriting.prompted_help")
+    )
+    to_url("handwriting_prompted")
+    if prompted:
+        digit = handwriting.scarcest_digit()
+        st.metric(t("handwriting.prompt"), str(digit))
+        return digit
+    return st.segmented_control(
+        t("handwriting.label"), list(range(10)), key="handwriting_label", width="stretch"
+    )
+
+
+def save(image: NDArray[np.uint8] | None, label: int | None) -> None:
+    """Add the drawing to the set and clear the canvas; a hint instead when something is missing."""
+    x = None if image is None else canvas_to_mnist(image)
+    if x is None:
+        st.warning(t("handwriting.empty_canvas"))
+        return
+    if label is None:
+        st.warning(t("handwriting.pick_label"))
+        return
+    try:
+        st.session_state[SET_KEY] = current_set().added(x, label)
+    except HandwritingError as error:
+        st.error(t("handwriting.cannot_add", reason=error))
+        return
+    st.session_state["handwriting_saved"] = t("handwriting.saved", digit=label, n=len(current_set()))
+    clear_canvas(PREFIX)
+    # The canvas above still shows the saved drawing: run again to mount the fresh one.
+    st.rerun()
+
+
+def count_bars(counts: NDArray[np.integer]) -> alt.LayerChart:
+    """Drawings per digit as bars in the digit colours, each with its count on top."""
+    frame = pd.DataFrame({"digit": [str(d) for d in range(len(counts))], "count": counts})
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", title=t("handwriting.digit"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title=t("handwriting.drawings"), axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("digit:N", scale=digit_scale(), legend=None),
+            tooltip=[alt.Tooltip("digit:N", title=t("handwriting.digit")), alt.Tooltip("count:Q")],
+        )
+    )
+    values = bars.mark_text(dy=-10, fontSize=FONT_SIZE - 2).encode(
+        text="count:Q", color=alt.value(TEXT_COLOUR)
+    )
+    return styled((bars + values).properties(height=200))
+
+
+def thumbnail(column: DeltaGenerator, handwriting: Handwriting, i: int, caption: str, place: str) -> None:
+    """One drawing with its caption and a button that deletes it (`place` keeps the button's key unique)."""
+    tile = column.container(gap=None, horizontal_alignment="center")
+    tile.image(digit_image(handwriting.images[i] / 255, THUMB_PIXELS), caption=caption)
+    tile.button(
+        ":material/delete:",
+        key=f"handwriting_delete_{place}_{i}",
+        on_click=delete,
+        args=(i,),
+        type="tertiary",
+        help=t("handwriting.delete"),
+    )
+
+
+def show_more(key: str, step: int) -> None:
+    """One more page of a gallery whose size is kept under `key`."""
+    st.session_state[key] += step
+
+
+def reset_gallery() -> None:
+    """Back to the first page of thumbnails (a new filter)."""
+    st.session_state["handwriting_gallery_size"] = GALLERY_STEP
+
+
+def gallery(handwriting: Handwriting) -> None:
+    """The set as thumbnails, newest first, filtered by digit, a page at a time."""
+    digit = st.segmented_control(
+        t("handwriting.show_digit"), list(range(10)), key="handwriting_filter", on_change=reset_gallery
+    )
+    shown = np.arange(len(handwriting))[::-1]
+    if digit is not None:
+        shown = shown[handwriting.labels[shown] == digit]
+    size = st.session_state.setdefault("handwriting_gallery_size", GALLERY_STEP)
+    st.caption(t("handwriting.gallery_count", shown=min(size, len(shown)), total=len(shown)))
+    for start in range(0, min(size, len(shown)), THUMB_COLUMNS):
+        row = shown[start : min(start + THUMB_COLUMNS, size)]
+        for column, i in zip(st.columns(THUMB_COLUMNS), row, strict=False):
+            thumbnail(column, handwriting, i, str(handwriting.labels[i]), "set")
+    if size < len(shown):
+        st.button(
+            t("handwriting.show_more"),
+            key="handwriting_show_more",
+            on_click=show_more,
+            args=("handwriting_gallery_size", GALLERY_STEP),
+        )
+
+
+def collect(handwriting: Handwriting) -> None:
+    """Canvas, label and Save; the counts per digit; the set as thumbnails."""
+    canvas_side, label_side = st.columns([2, 3], gap="large")
+    with canvas_side:
+        image = digit_canvas(PREFIX)
+    with label_side:
+        label = chosen_label(handwriting)
+        if st.button(t("handwriting.save"), type="primary", key="handwriting_save", width="stretch"):
+            save(image, label)
+        if saved := st.session_state.pop("handwriting_saved", None):
+            st.success(saved)
+        st.metric(t("handwriting.set_size"), f"{len(handwriting):,}")
+        if len(handwriting):
+            st.altair_chart(count_bars(handwriting.counts()), width="stretch")
+    st.subheader(t("handwriting.set_header"))
+    if len(handwriting):
+        gallery(handwriting)
+    else:
+        st.info(t("handwriting.empty_set"))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def mnist_evaluation(fingerprint: str, source: str, _params: Params, _x: NDArray, _t: NDArray) -> Evaluation:
+    """The weights on the MNIST test images, once per set of weights and data source for the whole server."""
+    return evaluate(_params, _x, _t)
+
+
+def per_digit_chart(mine: NDArray[np.floating], mnist: NDArray[np.floating]) -> alt.Chart:
+    """Accuracy on each digit, my handwriting beside MNIST's (no bar for a digit I never drew)."""
+    mine_label, mnist_label = t("handwriting.mine"), t("handwriting.mnist")
+    frame = pd.DataFrame(
+        {
+            "digit": [str(d) for d in range(10)] * 2,
+            "set": [mine_label] * 10 + [mnist_label] * 10,
+            "accuracy": np.concatenate([mine, mnist]),
+        }
+    ).dropna()
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", title=t("handwriting.digit"), axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("set:N", sort=[mine_label, mnist_label]),
+            y=alt.Y("accuracy:Q", title=t("handwriting.accuracy"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "set:N",
+                title=None,
+                scale=alt.Scale(domain=[mine_label, mnist_label], range=[MINE_COLOUR, MNIST_COLOUR]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("set:N", title=t("handwriting.set")),
+                alt.Tooltip("digit:N", title=t("handwriting.digit")),
+                alt.Tooltip("accuracy:Q", title=t("handwriting.accuracy"), format=".3f"),
+            ],
+        )
+    )
+    return styled(bars.properties(height=360, title=t("handwriting.per_digit_header")))
+
+
+def mistakes(handwriting: Handwriting, evaluation: Evaluation) -> None:
+    """The drawings the network got wrong, most confident first; each deletable, as it may be mislabelled."""
+    st.subheader(t("handwriting.mistakes_header"))
+    wrong = evaluation.mistakes()
+    if len(wrong) == 0:
+        st.success(t("handwriting.no_mistakes"))
+        return
+    st.caption(t("handwriting.mistakes_caption", n=len(wrong)))
+    shown = wrong[: st.session_state.setdefault("handwriting_mistakes_size", MISTAKE_STEP)]
+    predictions = evaluation.predictions
+    for start in range(0, len(shown), MISTAKE_COLUMNS):
+        for column, i in zip(
+            st.columns(MISTAKE_COLUMNS), shown[start : start + MISTAKE_COLUMNS], strict=False
+        ):
+            predicted = predictions[i]
+            caption = t(
+                "handwriting.mistake",
+                true=evaluation.labels[i],
+                predicted=predicted,
+                p=evaluation.probabilities[i, predicted],
+            )
+            thumbnail(column, handwriting, i, caption, "mistake")
+    if len(shown) < len(wrong):
+        st.button(
+            t("handwriting.show_more"),
+            key="handwriting_more_mistakes",
+            on_click=show_more,
+            args=("handwriting_mistakes_size", MISTAKE_STEP),
+        )
+
+
+def evaluation_section(handwriting: Handwriting) -> None:
+    """Accuracy, per-digit accuracy, confusion matrix and mistakes on the set, beside MNIST's figures."""
+    if not len(handwriting):
+        st.info(t("handwriting.nothing_to_evaluate"))
+        return
+    with st.expander(t("handwriting.weights_header")):
+        weights = data.weights_picker()
+    splits = data.mnist()
+    (_, _), (x_test, t_test) = splits
+    mine = evaluate(weights.params, handwriting.inputs(), handwriting.labels)
+    with st.spinner(t("handwriting.evaluating_mnist", n=len(x_test))):
+        mnist = mnist_evaluation(
+            weights.fingerprint, splits.source.description, weights.params, x_test, t_test
+        )
+    n = len(handwriting)
+    ours, theirs = st.columns(2)
+    ours.metric(
+        t("handwriting.accuracy_mine"),
+        f"{mine.accuracy:.3f}",
+        delta=t("handwriting.correct", correct=mine.correct, n=n),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    sample = splits.source.kind == "sample"
+    theirs.metric(
+        t("handwriting.accuracy_mnist_sample" if sample else "handwriting.accuracy_mnist"),
+        f"{mnist.accuracy:.4f}",
+        delta=t("handwriting.correct", correct=mnist.correct, n=len(t_test)),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    st.caption(t("handwriting.weights", label=weights.label))
+    if sample:
+        st.warning(t("handwriting.mnist_sample", n=len(t_test)))
+    if n < SMALL_SET:
+        st.warning(t("handwriting.too_small", n=n, step=1 / n, enough=SMALL_SET))
+    missing = [str(d) for d in np.flatnonzero(handwriting.counts() == 0)]
+    if missing:
+        st.info(t("handwriting.missing_digits", digits=", ".join(missing)))
+    digits_side, matrix_side = st.columns(2, gap="large")
+    digits_side.altair_chart(
+        per_digit_chart(mine.per_digit_accuracy(), mnist.per_digit_accuracy()), width="stretch"
+    )
+    with matrix_side:
+        st.markdown(f"**{t('handwriting.confusion_header')}**")
+        chart = confusion_chart(
+            mine.confusion_matrix(),
+            t("handwriting.predicted"),
+            t("handwriting.true"),
+            t("handwriting.drawings"),
+            height=360,
+        )
+        st.altair_chart(styled(chart), width="stretch")
+    mistakes(handwriting, mine)
+
+
+def merge_uploads() -> None:
+    """Merge each newly uploaded .npz into the set; a bad file gets its reason and changes nothing."""
+    files = st.file_uploader(
+        t("handwriting.upload"),
+        type=["npz"],
+        accept_multiple_files=True,
+        key="handwriting_upload",
+        help=t("handwriting.upload_help", max_images=MAX_IMAGES),
+        max_upload_size=MAX_FILE_BYTES // 2**20,
+    )
+    outcomes = st.session_state.setdefault("handwriting_upload_outcomes", {})
+    merged = False
+    for file in files or []:
+        if file.file_id not in outcomes:
+            try:
+                images, labels = load_handwriting(file)
+                st.session_state[SET_KEY] = current_set().merged(Handwriting(images, labels))
+            except HandwritingError as error:
+                outcomes[file.file_id] = ("error", t("handwriting.bad_file", name=file.name, reason=error))
+            else:
+                outcomes[file.file_id] = ("success", t("handwriting.merged", name=file.name, n=len(labels)))
+                merged = True
+        kind, message = outcomes[file.file_id]
+        (st.error if kind == "error" else st.success)(message)
+    if merged:
+        # The collect tab above was drawn with the old set: run again to show the merged one there too.
+        st.rerun()
+
+
+def pool_section(handwriting: Handwriting) -> None:
+    """Download the set as .npz, merge other learners' files into it, or start over."""
+    st.markdown(t("handwriting.pool_intro"))
+    st.download_button(
+        t("handwriting.download", n=len(handwriting)),
+        data=partial(handwriting_bytes, handwriting),
+        file_name=f"handwriting_{len(handwriting)}.npz",
+        mime="application/octet-stream",
+        on_click="ignore",
+        disabled=not len(handwriting),
+        key="handwriting_download",
+        type="primary",
+    )
+    merge_uploads()
+    st.markdown(t("handwriting.format"))
+    st.code(
+        'import numpy as np\n\nwith np.load("handwriting.npz") as f:\n'
+        '    images, labels = f["images"], f["labels"]  # (N, 28, 28) uint8, (N,) uint8\n'
+        "x = images.reshape(len(images), 784) / 255  # as load_mnist(normalize=True)",
+        language="python",
+    )
+    with st.popover(t("handwriting.start_over"), disabled=not len(handwriting)):
+        st.markdown(t("handwriting.start_over_confirm", n=len(handwriting)))
+        st.button(
+            t("handwriting.start_over_yes"), on_click=empty_set, key="handwriting_empty", type="primary"
+        )
+
+
+st.title(f"🧑‍🏫 {t('handwriting.title')}")
+st.markdown(t("handwriting.intro"))
+collect_tab, evaluate_tab, pool_tab = st.tabs(
+    [t("handwriting.tab_collect"), t("handwriting.tab_evaluate"), t("handwriting.tab_pool")]
+)
+with collect_tab:
+    collect(current_set())
+with evaluate_tab:
+    evaluation_section(current_set())
+with pool_tab:
+    pool_section(current_set())

@@ -1,0 +1,242 @@
+"""dataset.handwriting: the set's operations, the .npz round trip, and a clear refusal of every bad file."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dataset.handwriting import (
+    MAX_IMAGES,
+    Handwriting,
+    HandwritingError,
+    handwriting_bytes,
+    load_handwriting,
+    save_handwriting,
+)
+
+RNG = np.random.default_rng(7)
+IMAGES = RNG.integers(0, 256, (12, 28, 28), dtype=np.uint8)
+LABELS = np.arange(12, dtype=np.uint8) % 10
+
+
+def npz(**arrays) -> bytes:
+    """The bytes of an uncompressed .npz holding the given arrays (pickles allowed, as an attacker would)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def zip_with(entries: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    """A zip archive of raw members, for archives numpy would never write."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def npy(array: np.ndarray) -> bytes:
+    """The bytes of one .npy array."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+# --- the set -----------------------------------------------------------------------------------------------
+
+
+def test_added_converts_a_network_input_to_uint8_pixels():
+    x = np.zeros(784, np.float32)
+    x[[0, 1, 783]] = [1.0, 0.5, 0.2]
+    handwriting = Handwriting.empty().added(x, 7)
+    assert len(handwriting) == 1
+    assert handwriting.images.dtype == np.uint8
+    assert handwriting.images.shape == (1, 28, 28)
+    assert handwriting.images[0, 0, :2].tolist() == [255, 128]
+    assert handwriting.images[0, 27, 27] == 51
+    assert handwriting.labels.tolist() == [7]
+    np.testing.assert_allclose(handwriting.inputs()[0], x, atol=0.5 / 255)
+
+
+def test_added_refuses_a_label_outside_0_to_9_and_leaves_the_set_alone():
+    start = Handwriting.empty().added(np.ones(784) / 2, 3)
+    with pytest.raises(HandwritingError, match=r"0\.\.9"):
+        start.added(np.ones(784) / 2, 10)
+    assert start.labels.tolist() == [3]
+
+
+def test_without_removes_exactly_one_drawing():
+    handwriting = Handwriting(IMAGES, LABELS).without(4)
+    assert len(handwriting) == 11
+    assert handwriting.labels.tolist() == [*range(4), *range(5, 10), 0, 1]
+    np.testing.assert_array_equal(handwriting.images[4], IMAGES[5])
+
+
+def test_merged_keeps_order_and_refuses_past_the_limit():
+    first, second = Handwriting(IMAGES[:5], LABELS[:5]), Handwriting(IMAGES[5:], LABELS[5:])
+    both = first.merged(second)
+    np.testing.assert_array_equal(both.images, IMAGES)
+    np.testing.assert_array_equal(both.labels, LABELS)
+    with pytest.raises(HandwritingError, match="12 drawings, more than the limit of 10"):
+        first.merged(Handwriting(IMAGES[:7], LABELS[:7]), max_images=10)
+
+
+def test_counts_and_the_scarcest_digit_ask_for_digits_in_turn():
+    handwriting = Handwriting.empty()
+    asked = []
+    for _ in range(13):
+        digit = handwriting.scarcest_digit()
+        asked.append(digit)
+        handwriting = handwriting.added(IMAGES[0], digit)
+    assert asked == [*range(10), 0, 1, 2]
+    assert handwriting.counts().tolist() == [2, 2, 2, 1, 1, 1, 1, 1, 1, 1]
+
+
+# --- round trip --------------------------------------------------------------------------------------------
+
+
+def test_round_trip_keeps_images_and_labels_exactly(tmp_path: Path):
+    path = tmp_path / "set.npz"
+    save_handwriting(IMAGES, LABELS, path)
+    images, labels = load_handwriting(path)
+    np.testing.assert_array_equal(images, IMAGES)
+    np.testing.assert_array_equal(labels, LABELS)
+    assert images.dtype == labels.dtype == np.uint8
+
+
+def test_the_file_opens_without_pickle_and_carries_json_metadata():
+    data = handwriting_bytes(Handwriting(IMAGES, LABELS))
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        assert sorted(archive.files) == ["images", "labels", "metadata"]
+        assert archive["images"].shape == (12, 28, 28)
+        assert archive["images"].dtype == np.uint8
+        assert archive["labels"].dtype == np.uint8
+        metadata = json.loads(str(archive["metadata"][()]))
+    assert metadata["images"] == 12
+    assert metadata["per_digit"] == [2, 2, *[1] * 8]
+    assert load_handwriting(data)[1].tolist() == LABELS.tolist()
+
+
+def test_reads_a_file_object_such_as_an_upload():
+    images, labels = load_handwriting(io.BytesIO(handwriting_bytes(Handwriting(IMAGES, LABELS))))
+    np.testing.assert_array_equal(images, IMAGES)
+    np.testing.assert_array_equal(labels, LABELS)
+
+
+def test_accepts_flat_images_other_integers_and_normalised_floats():
+    flat = IMAGES.reshape(12, 784)
+    for images in (flat, flat.astype(np.int64), flat.astype(np.float32) / 255):
+        loaded, labels = load_handwriting(npz(images=images, labels=LABELS.astype(np.int64)))
+        np.testing.assert_array_equal(loaded, IMAGES)
+        assert labels.dtype == np.uint8
+
+
+def test_other_entries_are_ignored():
+    images, _ = load_handwriting(npz(images=IMAGES, labels=LABELS, notes=np.array("class 3B")))
+    assert len(images) == 12
+
+
+# --- bad files ---------------------------------------------------------------------------------------------
+
+
+BAD_FILES = {
+    "empty": (b"", "empty"),
+    "csv": (b"images,labels\n0,1\n", "not a .npz file"),
+    "single npy": (npy(LABELS), "single .npy array"),
+    "truncated": (handwriting_bytes(Handwriting(IMAGES, LABELS))[:300], "damaged or truncated"),
+    "no labels": (npz(images=IMAGES), "no `labels` array"),
+    "no images": (npz(pictures=IMAGES, labels=LABELS), "no `images` array.*pictures"),
+    "object images": (npz(images=np.array([{"x": 1}], dtype=object), labels=LABELS[:1]), "Python objects"),
+    "object labels": (npz(images=IMAGES, labels=np.array(list(LABELS), dtype=object)), "Python objects"),
+    "27 columns": (npz(images=IMAGES[:, :27], labels=LABELS), r"shape \(N, 28, 28\).*\(12, 27, 28\)"),
+    "one image": (npz(images=IMAGES[0], labels=LABELS), r"shape \(N, 28, 28\)"),
+    "label column": (npz(images=IMAGES, labels=LABELS.reshape(12, 1)), r"shape \(N,\)"),
+    "lengths differ": (npz(images=IMAGES, labels=LABELS[:11]), "12 images but 11 labels"),
+    "no drawings": (npz(images=IMAGES[:0], labels=LABELS[:0]), "no drawings"),
+    "label 10+": (npz(images=IMAGES, labels=LABELS + 5), r"0\.\.9; found 10, 11, 12, 13, 14 \(5 label"),
+    "label -1": (npz(images=IMAGES, labels=LABELS.astype(np.int8) - 1), r"0\.\.9; found -1 \(2 label"),
+    "float labels": (npz(images=IMAGES, labels=LABELS.astype(np.float32)), "labels must be whole numbers"),
+    "bool images": (npz(images=IMAGES > 128, labels=LABELS), "true/false"),
+    "floats 0..255": (npz(images=IMAGES.astype(np.float32), labels=LABELS), r"0\.\.1.*from 0 to 255"),
+    "NaN": (npz(images=np.full((1, 28, 28), np.nan), labels=LABELS[:1]), "NaN"),
+    "int above 255": (npz(images=IMAGES.astype(np.int16) * 2, labels=LABELS), r"0\.\.255.*to 510"),
+    "too many": (
+        npz(images=np.zeros((MAX_IMAGES + 1, 28, 28), np.uint8), labels=np.zeros(MAX_IMAGES + 1, np.uint8)),
+        "10,001 drawings, more than the limit of 10,000",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_a_bad_file_gets_a_clear_reason(case: str):
+    data, message = BAD_FILES[case]
+    with pytest.raises(HandwritingError, match=message):
+        load_handwriting(data)
+
+
+def test_a_too_large_file_is_refused_before_it_is_read():
+    class Endless(io.RawIOBase):
+        """A stream that never ends; reading it whole would never return."""
+
+        def readinto(self, buffer) -> int:
+            buffer[:] = b"\0" * len(buffer)
+            return len(buffer)
+
+        def readable(self) -> bool:
+            return True
+
+    with pytest.raises(HandwritingError, match="larger than 1 MB"):
+        load_handwriting(io.BufferedReader(Endless()), max_bytes=2**20)
+
+
+def npy_header(descr: str, shape: tuple[int, ...]) -> bytes:
+    """A .npy header alone, promising data that is not there."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def test_a_header_promising_huge_arrays_is_refused_before_unpacking():
+    huge = npy_header("<c16", (10_000, 784))  # 125 MB of complex numbers
+    data = zip_with({"images.npy": huge, "labels.npy": npy(np.zeros(10_000, np.uint8))})
+    with pytest.raises(HandwritingError, match="would unpack to 120 MB"):
+        load_handwriting(data)
+
+
+def test_a_header_whose_data_is_missing_is_damage_not_a_crash():
+    data = zip_with(
+        {"images.npy": npy_header("|u1", (3, 28, 28)) + b"\0" * 64, "labels.npy": npy(LABELS[:3])}
+    )
+    with pytest.raises(HandwritingError, match="`images` array is damaged or truncated"):
+        load_handwriting(data)
+
+
+def test_a_pickle_is_never_run():
+    class Boom:
+        def __reduce__(self):
+            return (pytest.fail, ("the pickle ran",))
+
+    data = zip_with({"images.npy": pickle.dumps(Boom()), "labels.npy": npy(LABELS)})
+    with pytest.raises(HandwritingError, match="not a readable NumPy array"):
+        load_handwriting(data)
+    data = npz(images=np.array([Boom()], dtype=object), labels=LABELS[:1])
+    with pytest.raises(HandwritingError, match="Python objects"):
+        load_handwriting(data)
+
+
+def test_a_missing_path_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(HandwritingError, match="could not be opened"):
+        load_handwriting(tmp_path / "nowhere.npz")
+
+
+def test_saving_checks_the_set_too():
+    with pytest.raises(HandwritingError, match="no drawings"):
+        save_handwriting(IMAGES[:0], LABELS[:0], io.BytesIO())
+    with pytest.raises(HandwritingError, match=r"0\.\.9"):
+        save_handwriting(IMAGES, LABELS + 10, io.BytesIO())

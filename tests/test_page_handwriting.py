@@ -1,0 +1,206 @@
+"""The My handwriting page in AppTest: save drawings from the canvas, evaluate them, pool .npz files."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from streamlit.testing.v1 import AppTest
+
+from dataset.handwriting import Handwriting, handwriting_bytes
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/handwriting.py"
+SET_KEY = "handwriting_set"
+
+
+@pytest.fixture(autouse=True)
+def offline_mnist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Without MNIST_DIR the data falls back to the offline sample: no cache, no mirror may answer."""
+    if not os.environ.get("MNIST_DIR"):
+        monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
+
+
+def drawing(strokes: list[tuple[int, int, int, int]]) -> dict:
+    """The canvas' value after drawing the given white lines on black, as the component reports it."""
+    image = Image.new("RGBA", (280, 280), "black")
+    pen = ImageDraw.Draw(image)
+    for line in strokes:
+        pen.line(line, fill="white", width=22)
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}}
+
+
+ONE = [(140, 40, 140, 240)]
+SEVEN = [(70, 50, 210, 50), (210, 50, 110, 240)]
+BLANK = {"drawing": {"raw": {"objects": []}, "data": None}}
+
+
+def page() -> AppTest:
+    """The app switched to the handwriting page, in English."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def canvas_key(at: AppTest) -> str:
+    """The key of the canvas on the page now."""
+    return f"handwriting_canvas_{at.session_state['handwriting_canvas_generation']}"
+
+
+def save(at: AppTest, strokes: list[tuple[int, int, int, int]], label: int | None) -> None:
+    """Draw on the canvas, pick the label (unless prompted), press Save."""
+    at.session_state[canvas_key(at)] = drawing(strokes)
+    if label is not None:
+        at.segmented_control(key="handwriting_label").set_value(label)
+    at.button(key="handwriting_save").click()
+    at.run()
+    assert not at.exception
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The value of the metric with this label."""
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def texts(elements) -> str:
+    """All the text of a list of elements, to search in."""
+    return " ".join(element.value for element in elements)
+
+
+def test_empty_set_shows_hints_and_no_exception():
+    at = page()
+    assert "Your set is empty" in texts(at.info)
+    assert "nothing to evaluate yet" in texts(at.info)
+    assert metric(at, "Drawings in my set") == "0"
+    assert at.download_button(key="handwriting_download").disabled
+
+
+def test_save_adds_the_drawing_with_its_label_and_clears_the_canvas():
+    at = page()
+    first_canvas = canvas_key(at)
+    save(at, SEVEN, 7)
+    handwriting = at.session_state[SET_KEY]
+    assert handwriting.labels.tolist() == [7]
+    assert handwriting.images.shape == (1, 28, 28)
+    assert handwriting.images.max() == 255
+    assert canvas_key(at) != first_canvas
+    assert "Saved a 7" in texts(at.success)
+    assert metric(at, "Drawings in my set") == "1"
+    save(at, ONE, 1)
+    assert at.session_state[SET_KEY].labels.tolist() == [7, 1]
+
+
+def test_an_empty_canvas_or_no_label_saves_nothing():
+    at = page()
+    at.session_state[canvas_key(at)] = BLANK
+    at.segmented_control(key="handwriting_label").set_value(3)
+    at.button(key="handwriting_save").click().run()
+    assert "canvas is empty" in texts(at.warning)
+    assert len(at.session_state[SET_KEY]) == 0
+    at.segmented_control(key="handwriting_label").set_value(None)
+    save(at, ONE, None)
+    assert "Choose the digit you drew" in texts(at.warning)
+    assert len(at.session_state[SET_KEY]) == 0
+
+
+def test_prompted_mode_asks_for_the_digits_in_turn():
+    at = page()
+    at.toggle(key="handwriting_prompted").set_value(True).run()
+    assert metric(at, "Please draw a") == "0"
+    save(at, ONE, None)
+    save(at, SEVEN, None)
+    assert at.session_state[SET_KEY].labels.tolist() == [0, 1]
+    assert metric(at, "Please draw a") == "2"
+
+
+def test_evaluate_shows_accuracy_beside_mnist_and_warns_about_a_small_set():
+    at = page()
+    save(at, ONE, 1)
+    save(at, SEVEN, 7)
+    accuracy = float(metric(at, "Accuracy on my handwriting"))
+    assert accuracy in (0.0, 0.5, 1.0)
+    offline = not os.environ.get("MNIST_DIR")
+    mnist_label = "Accuracy on the MNIST offline sample" if offline else "Accuracy on the MNIST test set"
+    assert 0.9 < float(metric(at, mnist_label)) <= 1.0
+    assert "only 2 drawing(s)" in texts(at.warning)
+    assert "no drawing of: 0, 2, 3, 4, 5, 6, 8, 9" in texts(at.info)
+    assert ("offline MNIST sample" in texts(at.warning)) == offline
+
+
+def test_delete_removes_one_drawing():
+    at = page()
+    save(at, ONE, 1)
+    save(at, SEVEN, 7)
+    at.button(key="handwriting_delete_set_0").click().run()
+    assert at.session_state[SET_KEY].labels.tolist() == [7]
+
+
+def test_upload_merges_good_files_and_refuses_a_bad_one_leaving_the_set_alone():
+    at = page()
+    save(at, ONE, 1)
+    images = np.zeros((3, 28, 28), np.uint8)
+    images[:, 4:24, 12:16] = 255
+    good = handwriting_bytes(Handwriting(images, np.array([1, 4, 9], np.uint8)))
+    files = [("class.npz", good, "application/octet-stream"), ("notes.npz", b"not a zip", "text/plain")]
+    at.file_uploader(key="handwriting_upload").set_value(files)
+    at.run()
+    assert not at.exception
+    assert at.session_state[SET_KEY].labels.tolist() == [1, 1, 4, 9]
+    assert "Added 3 drawing(s) from class.npz" in texts(at.success)
+    assert "Could not use notes.npz: this is not a .npz file" in texts(at.error)
+    at.run()  # the files stay in the uploader: they must not be merged twice
+    assert len(at.session_state[SET_KEY]) == 4
+
+
+def test_download_is_offered_once_there_is_a_drawing():
+    at = page()
+    save(at, SEVEN, 7)
+    download = at.download_button(key="handwriting_download")
+    assert not download.disabled
+    assert "1 drawing(s)" in download.label
+
+
+def test_a_link_can_turn_prompted_mode_on():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.query_params["handwriting_prompted"] = "True"
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="handwriting_prompted").value
+    assert metric(at, "Please draw a") == "0"
+
+
+def mistake_buttons(at: AppTest) -> int:
+    """How many drawings the mistakes gallery shows (one delete button each)."""
+    return sum(button.key.startswith("handwriting_delete_mistake_") for button in at.button if button.key)
+
+
+def test_mistakes_are_shown_a_page_at_a_time():
+    at = page()
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (40, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, 40).astype(np.uint8)
+    at.file_uploader(key="handwriting_upload").set_value(
+        ("noise.npz", handwriting_bytes(Handwriting(noise, labels)), "application/octet-stream")
+    )
+    at.run()
+    wrong = 40 - round(float(metric(at, "Accuracy on my handwriting")) * 40)
+    assert wrong > 12
+    assert f"{wrong} mistake(s)" in texts(at.caption)
+    assert mistake_buttons(at) == 12
+    at.button(key="handwriting_more_mistakes").click().run()
+    assert mistake_buttons(at) == min(24, wrong)
