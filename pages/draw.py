@@ -1,0 +1,240 @@
+"""3.6.2 Draw a digit: the MNIST network reads it live; what it sees, its hidden layers, other activations."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from numpy.typing import NDArray
+
+from nn import Params, Trace, predict, predict_trace
+from nn.preprocess import MNIST_BOX_SIZE, MNIST_CENTRE_OF_MASS, MNIST_INK_MASS, Stages, preprocess_stages
+from ui import data
+from ui.canvas import digit_canvas
+from ui.charts import FONT_SIZE, heatmap, probability_bars, styled
+from ui.i18n import t
+from ui.images import (
+    MAX_UPLOAD_MB,
+    PAPERS,
+    ImageFileError,
+    image_file_to_rgba,
+    photo_ink,
+    picture,
+    picture_with_box,
+)
+from ui.urlstate import choice, from_url, to_url
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "step", "relu", "tanh", "identity")
+STEPS = ("crop", "fit", "center")
+# Each preprocessing step off alone, then all of them: which one matters for this drawing.
+RECIPES = {
+    "all": {},
+    "no_crop": {"crop": False},
+    "no_fit": {"fit": False},
+    "no_center": {"center": False},
+    "none": {"crop": False, "fit": False, "center": False},
+}
+LOW_CONFIDENCE = 0.5
+# A bounded h() gets a fixed colour scale, so saturated neurons look saturated whatever the drawing.
+HEATMAP_DOMAINS = {"sigmoid": [0, 1], "step": [0, 1], "tanh": [-1, 1]}
+HEATMAP_COLUMNS = 10
+HEATMAP_ROW_PIXELS = 30
+IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_photo(content: bytes) -> NDArray[np.uint8]:
+    """An uploaded file's pixels, decoded once however often the page reruns."""
+    return image_file_to_rgba(content)
+
+
+def photo() -> NDArray[np.float32] | None:
+    """The photo uploader and its ink controls: the photo's ink, or None without a readable photo."""
+    with st.expander(t("draw.photo"), expanded=st.session_state.get("draw_photo") is not None):
+        file = st.file_uploader(
+            t("draw.photo_upload"),
+            type=IMAGE_TYPES,
+            key="draw_photo",
+            help=t("draw.photo_help"),
+            max_upload_size=MAX_UPLOAD_MB,
+        )
+        if file is None:
+            return None
+        paper = st.segmented_control(
+            t("draw.paper"),
+            PAPERS,
+            default="auto",
+            required=True,
+            format_func=lambda kind: t(f"draw.paper_{kind}"),
+            key="draw_paper",
+        )
+        threshold = st.slider(
+            t("draw.threshold"), 0.0, 0.9, 0.0, 0.05, key="draw_threshold", help=t("draw.threshold_help")
+        )
+        try:
+            rgba = read_photo(file.getvalue())
+        except ImageFileError as error:
+            st.error(t("draw.bad_image", name=file.name, reason=error))
+            return None
+        st.info(t("draw.using_photo"))
+        return photo_ink(rgba, paper, threshold)
+
+
+def winner(probabilities: NDArray[np.floating]) -> tuple[int, float]:
+    """The predicted digit and its probability."""
+    digit = int(np.argmax(probabilities))
+    return digit, float(probabilities[digit])
+
+
+def show_prediction(probabilities: NDArray[np.floating]) -> None:
+    """The big answer, a note when the network hesitates, and all ten probabilities."""
+    digit, probability = winner(probabilities)
+    st.metric(
+        t("draw.prediction"),
+        str(digit),
+        delta=t("draw.probability", p=probability),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    if probability < LOW_CONFIDENCE:
+        st.warning(t("draw.unsure", limit=LOW_CONFIDENCE))
+    st.altair_chart(probability_bars(probabilities, t("draw.bars_x"), t("draw.bars_y")), width="stretch")
+
+
+def step_toggles() -> dict[str, bool]:
+    """One switch per preprocessing step, all on by default: preprocess_stages' keyword arguments."""
+    columns = st.columns(len(STEPS))
+    return {
+        step: column.toggle(
+            t(f"draw.step_{step}"), value=True, key=f"draw_{step}", help=t(f"draw.step_{step}_help")
+        )
+        for step, column in zip(STEPS, columns, strict=True)
+    }
+
+
+def show_stages(stages: Stages) -> None:
+    """The four pictures from ink to input, and how the input compares with a typical MNIST digit."""
+    height, width = stages.fitted.shape
+    pictures = (
+        (picture_with_box(stages.ink, stages.bbox), t("draw.stage_ink")),
+        (picture(stages.cropped), t("draw.stage_cropped")),
+        (picture(stages.fitted), t("draw.stage_fitted", height=height, width=width)),
+        (picture(stages.centred), t("draw.stage_centred")),
+    )
+    # PNG: JPEG would smear the square pixels the learner is meant to count.
+    for column, (shown, caption) in zip(st.columns(len(pictures)), pictures, strict=True):
+        column.image(shown, caption=caption, output_format="PNG")
+
+    mass, size, amount = st.columns(3)
+    row, col = stages.com_after
+    mnist_row, mnist_col = MNIST_CENTRE_OF_MASS
+    mass.metric(
+        t("draw.com"),
+        f"({row:.1f}, {col:.1f})",
+        delta=t("draw.com_delta", row=mnist_row, col=mnist_col),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    size.metric(
+        t("draw.size"),
+        f"{stages.box_size[0]} × {stages.box_size[1]}",
+        delta=t("draw.size_delta", height=MNIST_BOX_SIZE[0], width=MNIST_BOX_SIZE[1]),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    amount.metric(
+        t("draw.ink"),
+        f"{stages.ink_mass:.0f}",
+        delta=t("draw.ink_delta", ratio=stages.ink_mass_ratio, mnist=MNIST_INK_MASS),
+        delta_color="off",
+        delta_arrow="off",
+    )
+
+
+def answers_table(rows: dict[str, NDArray[np.floating]], first_column: str) -> None:
+    """A small table: one labelled row per probability vector, with its winner and how sure it is."""
+    winners = [winner(probabilities) for probabilities in rows.values()]
+    probability = t("draw.col_probability")
+    frame = pd.DataFrame(
+        {
+            first_column: list(rows),
+            t("draw.col_prediction"): [digit for digit, _ in winners],
+            probability: [p for _, p in winners],
+        }
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={probability: st.column_config.ProgressColumn(format="percent", max_value=1)},
+    )
+
+
+def show_recipes(image: NDArray, params: Params, activation: str) -> None:
+    """The prediction with each preprocessing step left out in turn."""
+    st.markdown(f"**{t('draw.recipes')}**")
+    rows = {}
+    for name, steps in RECIPES.items():
+        x = preprocess_stages(image, **steps).centred.ravel()
+        rows[t(f"draw.recipe_{name}")] = predict(params, x, activation)
+    answers_table(rows, t("draw.col_steps"))
+
+
+def show_hidden(trace: Trace, activation: str, params: Params) -> None:
+    """Heat-maps of z1 and z2 under the chosen h(), and the answer under every h() on the same weights."""
+    st.caption(t("draw.hidden_intro"))
+    layers = st.columns(2)
+    domain = HEATMAP_DOMAINS.get(activation)
+    hidden = ((trace.z1, "draw.z1_title"), (trace.z2, "draw.z2_title"))
+    for column, (values, title) in zip(layers, hidden, strict=True):
+        chart = heatmap(values, HEATMAP_COLUMNS, t(title, n=values.size), domain=domain)
+        chart.encoding.color.title = t("draw.heat_legend")
+        # A height per row: a fixed total would be shared with the title and legend and squash five rows flat.
+        chart = chart.properties(height=alt.Step(HEATMAP_ROW_PIXELS))
+        column.altair_chart(styled(chart).configure_title(fontSize=FONT_SIZE), width="stretch")
+    st.markdown(f"**{t('draw.every_activation')}**")
+    rows = {t(f"draw.act_{name}"): predict(params, trace.x, name) for name in HIDDEN_ACTIVATIONS}
+    answers_table(rows, t("draw.col_activation"))
+
+
+st.title(f"✏️ {t('draw.title')}")
+st.caption(t("draw.intro"))
+params = data.current_weights().params
+from_url("draw_activation", "sigmoid", choice(HIDDEN_ACTIVATIONS))
+
+draw_side, answer_side = st.columns(2, gap="large")
+with draw_side:
+    drawn = digit_canvas("draw")
+    photographed = photo()
+image = drawn if photographed is None else photographed
+
+sees_tab, hidden_tab = st.tabs([t("draw.tab_sees"), t("draw.tab_hidden")])
+with sees_tab:
+    st.caption(t("draw.sees_intro"))
+    steps = step_toggles()
+stages = None if image is None else preprocess_stages(image, **steps)
+
+with answer_side:
+    activation = st.segmented_control(
+        t("draw.activation"),
+        HIDDEN_ACTIVATIONS,
+        required=True,
+        format_func=lambda name: t(f"draw.act_{name}"),
+        key="draw_activation",
+        help=t("draw.activation_help"),
+    )
+    to_url("draw_activation")
+
+if stages is None:
+    answer_side.info(t("draw.hint" if photographed is None else "draw.no_ink_photo"))
+    for tab in (sees_tab, hidden_tab):
+        tab.info(t("draw.nothing_yet"))
+else:
+    trace = predict_trace(params, stages.centred.ravel(), activation)
+    with answer_side:
+        show_prediction(trace.y)
+    with sees_tab:
+        show_stages(stages)
+        show_recipes(image, params, activation)
+    with hidden_tab:
+        show_hidden(trace, activation, params)
