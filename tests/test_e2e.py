@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser import wait_for_app
+
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-# Streamlit shows its status widget ("Running...") while the script runs.
-SCRIPT_FINISHED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 PAGES = ["home", "activations", "forward", "softmax", "mnist", "draw", "evaluate", "handwriting"]
-
-
-def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' status)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    page.wait_for_function(SCRIPT_FINISHED, timeout=60_000)
-    page.wait_for_timeout(300)
 
 
 def screenshot(page, name: str) -> None:

@@ -34,7 +34,9 @@ def test_step_function_gives_integers_for_arrays_and_scalars():
 
 
 def test_sigmoid_book_values():
-    np.testing.assert_allclose(sigmoid(np.array([-1.0, 1.0, 2.0])), [0.26894142, 0.73105858, 0.88079708], atol=5e-9)
+    np.testing.assert_allclose(
+        sigmoid(np.array([-1.0, 1.0, 2.0])), [0.26894142, 0.73105858, 0.88079708], atol=5e-9
+    )
     assert sigmoid(0.0) == 0.5
 
 
@@ -66,7 +68,9 @@ def test_relu_identity_tanh_leaky_relu():
 
 
 def test_softmax_book_values():
-    np.testing.assert_allclose(softmax(np.array([0.3, 2.9, 4.0])), [0.01821127, 0.24519181, 0.73659691], atol=5e-9)
+    np.testing.assert_allclose(
+        softmax(np.array([0.3, 2.9, 4.0])), [0.01821127, 0.24519181, 0.73659691], atol=5e-9
+    )
 
 
 def test_softmax_overflow_case_naive_nan_stable_right():

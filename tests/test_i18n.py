@@ -1,4 +1,4 @@
-"""Every piece of UI text exists in Korean and English, with the same placeholders, for every key the code uses."""
+"""Every UI text exists in Korean and English, with the same placeholders, for every key the code uses."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from ui.i18n import LANGUAGES, catalog
 
 ROOT = Path(__file__).resolve().parents[1]
-# t("page.key") with a literal key; keys built at run time (f-strings) are checked through KNOWN_DYNAMIC below.
+# t("page.key") with a literal key; keys built at run time (f-strings) are not seen here.
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""")
 
 
@@ -20,7 +20,9 @@ def placeholders(text: str) -> set[str]:
 
 
 def test_every_entry_has_every_language():
-    missing = [f"{key} [{lang}]" for key, entry in catalog().items() for lang in LANGUAGES if not entry.get(lang)]
+    missing = [
+        f"{key} [{lang}]" for key, entry in catalog().items() for lang in LANGUAGES if not entry.get(lang)
+    ]
     assert not missing, f"missing translations: {missing}"
 
 
@@ -35,7 +37,9 @@ def test_translations_take_the_same_placeholders():
 
 def test_every_key_the_code_uses_exists():
     sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
-    used = {(path.name, key) for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
+    used = {
+        (path.name, key) for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))
+    }
     assert used, "no t('...') call found: the pattern is out of date"
     unknown = sorted(f"{name}: {key}" for name, key in used if key not in catalog())
     assert not unknown, f"keys used but not in any catalog: {unknown}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -20,7 +22,7 @@ def test_forward_takes_a_plain_list():
 
 def random_params(rng, sizes=(784, 50, 100, 10)):
     params = {}
-    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:], strict=False), start=1):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes), start=1):
         params[f"W{i}"] = rng.standard_normal((n_in, n_out)).astype(np.float32) * 0.1
         params[f"b{i}"] = rng.standard_normal(n_out).astype(np.float32) * 0.1
     return params
@@ -72,7 +74,9 @@ def test_evaluate_counts_and_confusion():
     assert result.confusion_matrix().sum() == 37
     assert np.trace(result.confusion_matrix()) == 32
     assert sorted(result.mistakes()) == [0, 1, 2, 3, 4]
-    np.testing.assert_array_equal(confusion_matrix([1, 1, 2], [1, 2, 2], n=3), [[0, 0, 0], [0, 1, 1], [0, 0, 1]])
+    np.testing.assert_array_equal(
+        confusion_matrix([1, 1, 2], [1, 2, 2], n=3), [[0, 0, 0], [0, 1, 1], [0, 0, 1]]
+    )
 
 
 @pytest.mark.parametrize("batch_size", [1, 100, 10_000, 0, -5])

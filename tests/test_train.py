@@ -1,4 +1,4 @@
-"""The training code: backpropagation against numerical gradients (5.7.3), augmentation, the shipped weights."""
+"""Training: backpropagation against numerical gradients (5.7.3), augmentation, the shipped weights."""
 
 from __future__ import annotations
 
@@ -66,8 +66,10 @@ def test_augment_keeps_shape_range_and_ink():
     x = np.zeros((8, 784), dtype=np.float32)
     x.reshape(8, 28, 28)[:, 8:20, 12:16] = 1.0
     y = augment(x, rng)
-    assert y.shape == x.shape and y.dtype == np.float32
-    assert y.min() >= 0 and y.max() <= 1
+    assert y.shape == x.shape
+    assert y.dtype == np.float32
+    assert y.min() >= 0
+    assert y.max() <= 1
     assert np.all(y.sum(axis=1) > 0.4 * x.sum(axis=1))
     assert not np.allclose(y, x)
 
