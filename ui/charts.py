@@ -72,9 +72,9 @@ def heatmap(values: ArrayLike, columns: int, title: str, scheme: str = "viridis"
 
 
 def digit_image(pixels: ArrayLike, size: int = 140) -> Image.Image:
-    """A 28x28 image in [0, 1] (or 0-255) as a crisp enlarged picture (nearest neighbour keeps pixels square)."""
+    """A 28x28 image in [0, 1] (or 0-255), enlarged crisply: nearest neighbour keeps the pixels square."""
     a = np.asarray(pixels, dtype=float)
-    side = int(round(np.sqrt(a.size)))
+    side = round(np.sqrt(a.size))
     a = a.reshape(side, -1) if a.ndim == 1 else a
     if a.max(initial=0) <= 1.0:
         a = a * 255

@@ -1,12 +1,12 @@
-"""Korean and English UI text: catalogs in ui/locales/*.toml, one file per page, both languages side by side."""
+"""Korean and English UI text: catalogs in ui/locales/*.toml, one per page, both languages side by side."""
 
 from __future__ import annotations
 
 import functools
-import tomllib
 from pathlib import Path
 
 import streamlit as st
+import tomllib
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 DEFAULT_LANGUAGE = "en"
