@@ -1,0 +1,273 @@
+"""3.3–3.4 Forward pass: np.dot's shape rule, the book's 3-layer network step by step, MNIST's shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from numpy.typing import NDArray
+
+from nn import ShapeError, Trace, forward_trace, init_network, predict_trace
+from nn.network import layer_input
+from ui import data
+from ui.charts import DIGIT_COLOURS
+from ui.i18n import t
+from ui.inputs import NumbersError, parse_numbers
+from ui.urlstate import from_url, int_between, to_url
+
+BOOK_X = np.array([1.0, 0.5])
+NAMES = ("X", "W1", "b1", "W2", "b2", "W3", "b3")
+MAX_ROWS = 20
+SHAPE_KEYS = ("forward_a_vector", "forward_a_rows", "forward_a_cols", "forward_b_rows", "forward_b_cols")
+# (A is 1-D, A rows, A cols, B rows, B cols): the three examples of 3.3.2-3.3.3.
+PRESETS = {
+    "preset_match": (False, 2, 3, 3, 2),
+    "preset_mismatch": (False, 2, 3, 2, 2),
+    "preset_vector": (True, 1, 2, 2, 3),
+}
+LAYER_GAP, UNIT_GAP = 2.6, 1.25  # inches between layers and between the neurons of a layer
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+LAYER_COLOURS = (DIGIT_COLOURS[0], DIGIT_COLOURS[1], DIGIT_COLOURS[4], DIGIT_COLOURS[2])
+
+
+# --- 3.3 the shape lab ----------------------------------------------------------------------------------
+
+
+def book_matrix(shape: tuple[int, ...]) -> NDArray[np.int64]:
+    """1, 2, 3 ... filled row by row, as the book writes its examples (np.array([[1, 2, 3], [4, 5, 6]]))."""
+    return np.arange(1, int(np.prod(shape)) + 1).reshape(shape)
+
+
+def shape_markup(shape: tuple[int, ...], inner: int, colour: str) -> str:
+    """A shape as the book prints it, (2, 3), with the dimension np.dot pairs up coloured and bold."""
+    parts = [f"**:{colour}[{n}]**" if i == inner % len(shape) else str(n) for i, n in enumerate(shape)]
+    return f"({', '.join(parts)}{',' if len(shape) == 1 else ''})"
+
+
+def repl(lines: list[tuple[str, str]]) -> str:
+    """A Python session as the book shows it: `>>> code` and the printed answer under it."""
+    return "\n".join(f">>> {code}" + (f"\n{answer}" if answer else "") for code, answer in lines)
+
+
+def apply_preset(name: str) -> None:
+    """Set the shape inputs to one of the book's examples."""
+    st.session_state.update(zip(SHAPE_KEYS, PRESETS[name], strict=True))
+
+
+def shape_lab() -> None:
+    """3.3.2-3.3.3: pick two shapes, see np.dot's result shape or NumPy's own error."""
+    st.header(t("forward.lab_header"))
+    st.markdown(t("forward.lab_intro"))
+    for key, value in zip(SHAPE_KEYS, PRESETS["preset_match"], strict=True):
+        st.session_state.setdefault(key, value)
+    presets = st.columns(len(PRESETS))
+    for column, name in zip(presets, PRESETS, strict=True):
+        column.button(t(f"forward.{name}"), on_click=apply_preset, args=(name,), width="stretch")
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('forward.matrix_a')}**")
+        rows, cols = st.columns(2)
+        vector = st.session_state["forward_a_vector"]
+        rows.number_input(t("forward.rows"), 1, 6, key="forward_a_rows", disabled=vector)
+        cols.number_input(t("forward.cols"), 1, 6, key="forward_a_cols")
+        st.checkbox(t("forward.a_vector"), key="forward_a_vector")
+    with right:
+        st.markdown(f"**{t('forward.matrix_b')}**")
+        rows, cols = st.columns(2)
+        rows.number_input(t("forward.rows"), 1, 6, key="forward_b_rows")
+        cols.number_input(t("forward.cols"), 1, 6, key="forward_b_cols")
+
+    state = st.session_state
+    a_shape = (state.forward_a_cols,) if vector else (state.forward_a_rows, state.forward_a_cols)
+    b_shape = (state.forward_b_rows, state.forward_b_cols)
+    A, B = book_matrix(a_shape), book_matrix(b_shape)
+    session = [(f"A = np.array({A.tolist()})", ""), (f"B = np.array({B.tolist()})", "")]
+    session.append(("A.shape, B.shape", str((A.shape, B.shape))))
+    try:
+        product = np.dot(A, B)
+    except ValueError as error:
+        product, message = None, str(error)
+    matches = product is not None
+    colour = "green" if matches else "red"
+    rule = f"{shape_markup(a_shape, -1, colour)} · {shape_markup(b_shape, 0, colour)}"
+    if matches:
+        st.markdown(f"### {rule} → {shape_text(product)}")
+        session.append(("np.dot(A, B)", repr(product)))
+        session.append(("np.dot(A, B).shape", str(product.shape)))
+        st.success(t("forward.dot_ok", a=A.shape, b=B.shape, result=product.shape))
+    else:
+        st.markdown(f"### {rule} → ✗")
+        session.append(("np.dot(A, B)", f"ValueError: {message}"))
+        st.error(t("forward.dot_error", message=message))
+    st.code(repl(session), language="python")
+    st.info(t("forward.rule"))
+
+
+# --- 3.4 the 3-layer network ----------------------------------------------------------------------------
+
+
+def book_texts() -> dict[str, str]:
+    """The book's X and init_network() as NumPy prints them: the text areas' starting values."""
+    arrays = {"X": BOOK_X, **init_network()}
+    return {name: np.array2string(arrays[name]) for name in NAMES}
+
+
+def parse_array(text: str) -> NDArray[np.float64]:
+    """One row per line (NumPy's printout pastes as is); one line is a 1-D array, `[[...]]` a 1×n matrix."""
+    lines = [line for line in text.splitlines() if line.strip(" []")]
+    if len(lines) > MAX_ROWS:
+        raise NumbersError(t("forward.too_many_rows", count=len(lines), max_rows=MAX_ROWS))
+    rows = [parse_numbers(line) for line in lines] if lines else [parse_numbers(text)]
+    lengths = [len(row) for row in rows]
+    if len(set(lengths)) > 1:
+        raise NumbersError(t("forward.ragged", lengths=", ".join(map(str, lengths))))
+    one_row = len(rows) == 1 and not text.lstrip().startswith("[[")
+    return rows[0] if one_row else np.vstack(rows)
+
+
+def reset_network() -> None:
+    """Put the book's values back into every text area."""
+    st.session_state.update({f"forward_{name}": text for name, text in book_texts().items()})
+
+
+def network_inputs() -> dict[str, NDArray[np.float64]] | None:
+    """X and the six arrays as typed, one column per layer; None (the reasons shown) if any is unreadable."""
+    for name, text in book_texts().items():
+        st.session_state.setdefault(f"forward_{name}", text)
+    columns = st.columns(4)
+    layout = (("X",), ("W1", "b1"), ("W2", "b2"), ("W3", "b3"))
+    arrays, readable = {}, True
+    for column, names in zip(columns, layout, strict=True):
+        for name in names:
+            key = f"forward_{name}"
+            # Labelled as 3.4.2 writes them (B1 = np.array([0.1, 0.2, 0.3])); init_network() says b1.
+            label = name.upper()
+            column.text_area(label, key=key, height="content", help=t("forward.syntax"))
+            try:
+                arrays[name] = parse_array(st.session_state[key])
+            except NumbersError as error:
+                column.error(f"{label}: {error}")
+                readable = False
+    st.button(t("forward.reset"), on_click=reset_network, icon="↩️")
+    return arrays if readable else None
+
+
+def shape_text(array: NDArray) -> str:
+    """A shape as NumPy prints it: (2,), (2, 3)."""
+    return str(tuple(np.shape(array)))
+
+
+def one_line(array: NDArray) -> str:
+    """NumPy's printout of an array on one line, rows side by side, as a table cell."""
+    return np.array2string(np.asarray(array), max_line_width=10**6).replace("\n", "")
+
+
+def steps_table(network: dict[str, NDArray], trace: Trace) -> pd.DataFrame:
+    """Each step of 3.4.3 as the book writes it, with the shapes that meet and the values that come out."""
+    rows = []
+    layers = ((trace.x, trace.a1, trace.z1), (trace.z1, trace.a2, trace.z2), (trace.z2, trace.a3, trace.y))
+    for layer, (source, a, z) in enumerate(layers, start=1):
+        name = layer_input(layer)
+        weights, bias = network[f"W{layer}"], network[f"b{layer}"]
+        shapes = f"{shape_text(source)} · {shape_text(weights)} + {shape_text(bias)} → {shape_text(a)}"
+        rows.append((f"A{layer} = np.dot({name}, W{layer}) + B{layer}", shapes, one_line(a)))
+        out = "Y = identity_function(A3)" if layer == 3 else f"Z{layer} = sigmoid(A{layer})"
+        rows.append((out, f"{shape_text(a)} → {shape_text(z)}", one_line(z)))
+    return pd.DataFrame(rows, columns=[t("forward.step"), t("forward.shapes"), t("forward.values")])
+
+
+def network_diagram(trace: Trace, network: dict[str, NDArray]) -> str:
+    """Graphviz DOT of the network, left to right, each neuron with its output; edges as thick as |weight|."""
+    layers = (trace.x, trace.z1, trace.z2, trace.y)
+    symbols = ("x", "z", "z", "y")
+    top = (max(len(values) for values in layers) - 1) * UNIT_GAP / 2 + 0.9
+    # neato with pinned positions: dot would reorder the neurons of a layer to shorten the arrows.
+    lines = [
+        "digraph { layout=neato; splines=line; bgcolor=transparent;",
+        'node [shape=circle, style=filled, fontname="Helvetica", fontsize=14, width=0.95, fixedsize=true];',
+    ]
+    for index, (values, symbol, colour) in enumerate(zip(layers, symbols, LAYER_COLOURS, strict=True)):
+        x = index * LAYER_GAP
+        title = f'label="{t(f"forward.layer_{index}")}", shape=plaintext, style="", fontsize=15, width=2'
+        lines.append(f'title{index} [{title}, pos="{x},{top}!"];')
+        for unit, value in enumerate(values):
+            y = (len(values) - 1) * UNIT_GAP / 2 - unit * UNIT_GAP
+            name = f"{symbol}{str(unit + 1).translate(SUBSCRIPTS)}{f'⁽{index}⁾' if symbol == 'z' else ''}"
+            style = f'fillcolor="{colour}40", color="{colour}", penwidth=2'
+            lines.append(f'n{index}_{unit} [label="{name}\\n{value:.3f}", {style}, pos="{x},{y}!"];')
+    for layer in (1, 2, 3):
+        weights = network[f"W{layer}"]
+        scale = np.abs(weights).max() or 1.0
+        for (i, j), weight in np.ndenumerate(weights):
+            colour = "#4e79a7" if weight >= 0 else "#e15759"
+            width = 0.6 + 3.4 * abs(weight) / scale
+            style = f'penwidth={width:.2f}, color="{colour}aa", arrowsize=0.5'
+            lines.append(f"n{layer - 1}_{i} -> n{layer}_{j} [{style}];")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def three_layer_network() -> None:
+    """3.4.2-3.4.3: the book's network with every array editable and every step shown."""
+    st.header(t("forward.net_header"))
+    st.markdown(t("forward.net_intro"))
+    network = network_inputs()
+    if network is None:
+        return
+    x = network.pop("X")
+    try:
+        trace = forward_trace(network, x)
+    except ShapeError as error:
+        key = "forward.shape_dot" if error.operation == "dot" else "forward.shape_bias"
+        shapes = {"left": error.left, "right": error.right, "numpy": error.numpy}
+        st.error(t(key, layer=error.layer, source=layer_input(error.layer), **shapes))
+        return
+    # The diagram draws one input vector through matrices; a batch or a 1-D W has no such picture.
+    if trace.x.ndim == 1 and all(network[f"W{layer}"].ndim == 2 for layer in (1, 2, 3)):
+        st.graphviz_chart(network_diagram(trace, network))
+        st.caption(t("forward.diagram_caption"))
+    st.table(steps_table(network, trace))
+    st.metric(t("forward.output"), np.array2string(trace.y))
+
+
+# --- 3.6.3 the MNIST network's shapes ----------------------------------------------------------------
+
+
+def chain(trace: Trace, params: dict[str, NDArray]) -> str:
+    """Each layer's np.dot as shapes, the dimensions that meet in green: X (N, 784) · W1 (784, 50) → ..."""
+    lines = []
+    for layer, (z, a) in enumerate(
+        ((trace.x, trace.a1), (trace.z1, trace.a2), (trace.z2, trace.a3)), start=1
+    ):
+        inputs = f"{layer_input(layer)} {shape_markup(z.shape, -1, 'green')}"
+        weights = f"W{layer} {shape_markup(params[f'W{layer}'].shape, 0, 'green')}"
+        lines.append(f"{inputs} · {weights} → A{layer} {shape_text(a)}")
+    lines.append(f"Y = softmax(A3) → **{shape_text(trace.y)}**")
+    return "  \n".join(lines)
+
+
+def mnist_shapes() -> None:
+    """3.6.3: the MNIST network's arrays for one image and for a batch, read from real weights and images."""
+    st.header(t("forward.mnist_header"))
+    st.markdown(t("forward.mnist_intro"))
+    (_, _), (x_test, _) = data.mnist()
+    weights = data.current_weights()
+    from_url("forward_batch", min(100, len(x_test)), int_between(1, len(x_test)))
+    st.number_input(t("forward.batch_size"), 1, len(x_test), key="forward_batch")
+    to_url("forward_batch")
+    size = st.session_state["forward_batch"]
+    one, batch = predict_trace(weights.params, x_test[0]), predict_trace(weights.params, x_test[:size])
+    left, right = st.columns(2)
+    left.subheader(t("forward.one_image"))
+    left.markdown(chain(one, weights.params))
+    right.subheader(t("forward.batch_column", size=size))
+    right.markdown(chain(batch, weights.params))
+    st.caption(t("forward.mnist_caption", weights=weights.label, size=size))
+
+
+st.title(t("forward.title"))
+st.markdown(t("forward.intro"))
+shape_lab()
+three_layer_network()
+mnist_shapes()

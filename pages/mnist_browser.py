@@ -1,0 +1,249 @@
+"""3.6.1 The MNIST data set: browse it image by image, read one as numbers, see the whole as counts."""
+
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from numpy.typing import NDArray
+from PIL import Image
+
+from dataset.mnist import load_mnist
+from ui import data
+from ui.charts import digit_image, digit_scale, pixel_values, styled, thumbnail_sheet
+from ui.i18n import t
+from ui.urlstate import choice, from_url, int_between, to_url
+
+SPLITS = ("train", "test")
+DIGITS: tuple[str | int, ...] = ("all", *range(10))
+PER_PAGE = 40
+COLUMNS = 8
+THUMBNAIL = 64  # pixels: eight across fit the column without the browser shrinking the captions
+MAX_PAGE = 60_000 // PER_PAGE  # no split has more pages; a link's page beyond the last is clamped
+OPTIONS = ("normalize", "flatten", "one_hot_label")
+
+
+# --- the data, as views of the arrays every page shares -------------------------------------------------
+
+
+def raw_split(split: str) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """Images (N, 28, 28) of 0-255 and labels (N,) of one split: views of the loaded arrays, never a copy."""
+    train, test = load_mnist(normalize=False, flatten=False)
+    images, labels = train if split == "train" else test
+    return images[:, 0], labels
+
+
+def selection(split: str, digit: str | int) -> NDArray[np.intp]:
+    """Indices of the split's images with the chosen label ("all": every image)."""
+    _, labels = raw_split(split)
+    return np.arange(len(labels)) if digit == "all" else np.flatnonzero(labels == digit)
+
+
+def page_count(split: str, digit: str | int) -> int:
+    """How many pages of thumbnails the selection fills (at least one)."""
+    return max(1, -(-len(selection(split, digit)) // PER_PAGE))
+
+
+def page_indices(split: str, digit: str | int, page: int) -> NDArray[np.intp]:
+    """The indices shown on one page (pages count from 1)."""
+    return selection(split, digit)[(page - 1) * PER_PAGE : page * PER_PAGE]
+
+
+def png(picture: Image.Image) -> bytes:
+    """A picture as PNG bytes, which st.image sends as they are."""
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@st.cache_data(max_entries=200, show_spinner=False)
+def sheet_png(source: str, split: str, digit: str | int, page: int) -> bytes:
+    """One page of thumbnails as one PNG (one request, not forty); `source` keys the cache by data set."""
+    images, labels = raw_split(split)
+    shown = page_indices(split, digit, page)
+    return png(thumbnail_sheet(images[shown], [f"#{i}" for i in shown], labels[shown], COLUMNS, THUMBNAIL))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def means_png(source: str, split: str) -> bytes:
+    """The average image of each digit side by side, once per data set (`source`) and split."""
+    images, labels = raw_split(split)
+    means = np.stack([images[labels == digit].mean(axis=0) for digit in range(10)])
+    return png(thumbnail_sheet(means, [str(d) for d in range(10)], range(10), columns=10, size=100))
+
+
+# --- widgets whose state lives in the link ----------------------------------------------------------------
+
+
+def first_index(split: str, digit: str | int, page: int) -> int:
+    """The index of the first image on a page (0 if the selection is empty)."""
+    shown = page_indices(split, digit, page)
+    return int(shown[0]) if len(shown) else 0
+
+
+def first_of_page() -> None:
+    """Show the first image of the current page large (after the page, digit or split changed)."""
+    state = st.session_state
+    state.mnist_page = min(state.mnist_page, page_count(state.mnist_split, state.mnist_digit))
+    state.mnist_sample = first_index(state.mnist_split, state.mnist_digit, state.mnist_page)
+
+
+def new_selection() -> None:
+    """A new split or digit starts at its first page."""
+    st.session_state.mnist_page = 1
+    first_of_page()
+
+
+def controls(sizes: dict[str, int]) -> tuple[str, str | int, int]:
+    """Split, digit and page, seeded from the link (as is the large image); the link follows every change."""
+    from_url("mnist_split", "train", choice(SPLITS))
+    from_url("mnist_digit", "all", choice(DIGITS))
+    from_url("mnist_page", 1, int_between(1, MAX_PAGE))
+    state = st.session_state
+    split, digit = state.mnist_split, state.mnist_digit
+    # A link's page may lie past the end of its selection, which the widget would refuse.
+    state.mnist_page = min(state.mnist_page, page_count(split, digit))
+    from_url("mnist_sample", first_index(split, digit, state.mnist_page), int_between(0, sizes[split] - 1))
+
+    left, middle, right = st.columns([2, 5, 2])
+    left.segmented_control(
+        t("mnist_browser.split"),
+        SPLITS,
+        key="mnist_split",
+        required=True,
+        format_func=lambda name: t(f"mnist_browser.split_{name}"),
+        on_change=new_selection,
+    )
+    middle.segmented_control(
+        t("mnist_browser.digit"),
+        DIGITS,
+        key="mnist_digit",
+        required=True,
+        format_func=lambda d: t("mnist_browser.all") if d == "all" else str(d),
+        on_change=new_selection,
+    )
+    pages = page_count(split, digit)
+    right.number_input(
+        t("mnist_browser.page", pages=pages), 1, pages, key="mnist_page", on_change=first_of_page
+    )
+    for key in ("mnist_split", "mnist_digit", "mnist_page", "mnist_sample"):
+        to_url(key)
+    return split, digit, state.mnist_page
+
+
+# --- the sections ------------------------------------------------------------------------------------------
+
+
+def browser(source: str, sizes: dict[str, int]) -> None:
+    """A page of thumbnails beside one image large, and that image's 784 numbers."""
+    split, digit, page = controls(sizes)
+    images, labels = raw_split(split)
+    shown = page_indices(split, digit, page)
+    which = t("mnist_browser.all_digits") if digit == "all" else t("mnist_browser.of_digit", digit=digit)
+    grid, single = st.columns([3, 2], gap="large")
+    with grid:
+        first = (page - 1) * PER_PAGE
+        place = {"first": first + 1, "last": first + len(shown), "total": len(selection(split, digit))}
+        st.caption(t("mnist_browser.showing", which=which, split=t(f"mnist_browser.split_{split}"), **place))
+        labels_text = " ".join(str(label) for label in labels[shown])
+        described = t("mnist_browser.sheet_alt", split=split, labels=labels_text, **place)
+        st.image(sheet_png(source, split, digit, page), alt=described)
+    with single:
+        last = sizes[split] - 1
+        st.number_input(t("mnist_browser.sample", split=split), 0, last, key="mnist_sample")
+        index = st.session_state.mnist_sample
+        label = int(labels[index])
+        picture, facts = st.columns([3, 2])
+        picture.image(digit_image(images[index], size=280), alt=f"x_{split}[{index}]: {label}")
+        facts.metric(t("mnist_browser.label"), label, help=t("mnist_browser.label_help"))
+        st.code(
+            f"img = x_{split}[{index}]\nlabel = t_{split}[{index}]\nprint(label)  # {label}\n"
+            f"print(img.shape)  # (784,)\nimg = img.reshape(28, 28)\nimg_show(img)",
+            language="python",
+        )
+    st.subheader(t("mnist_browser.pixels_header", split=split, index=index, label=label))
+    st.caption(t("mnist_browser.pixels_caption"))
+    st.altair_chart(pixel_values(images[index], ""), width="content")
+
+
+def shapes_code(options: dict[str, bool]) -> str:
+    """The book's load_mnist call and the shapes and types it returns, read from the real (cached) arrays."""
+    (x_train, t_train), (x_test, t_test) = load_mnist(**options)
+    named = {"x_train": x_train, "t_train": t_train, "x_test": x_test, "t_test": t_test}
+    arguments = ", ".join(f"{name}={value}" for name, value in options.items())
+    lines = [f"(x_train, t_train), (x_test, t_test) = load_mnist({arguments})", ""]
+    lines += [
+        f"{name + '.shape':14}{array.shape!s:20}{name}.dtype {array.dtype}" for name, array in named.items()
+    ]
+    lines += ["", f"t_train[0] {np.array2string(t_train[0])}", f"x_train[0].max() {x_train[0].max()}"]
+    return "\n".join(lines)
+
+
+def load_options() -> None:
+    """3.6.1's load_mnist and its three options, with the shapes and types that come back."""
+    st.header(t("mnist_browser.load_header"))
+    st.markdown(t("mnist_browser.load_intro"))
+    columns = st.columns(len(OPTIONS))
+    options = {
+        option: column.checkbox(
+            f"`{option}`",
+            value=option != "one_hot_label",
+            key=f"mnist_{option}",
+            help=t(f"mnist_browser.help_{option}"),
+        )
+        for column, option in zip(columns, OPTIONS, strict=True)
+    }
+    st.code(shapes_code(options), language="python")
+
+
+def counts_frame(sizes: dict[str, int]) -> pd.DataFrame:
+    """Images per digit in each split, with the total."""
+    counts = {split: np.bincount(raw_split(split)[1], minlength=10) for split in SPLITS}
+    frame = pd.DataFrame(counts, index=[str(d) for d in range(10)]).T
+    frame[t("mnist_browser.total")] = [sizes[split] for split in SPLITS]
+    frame.index = [t(f"mnist_browser.split_{split}") for split in SPLITS]
+    return frame
+
+
+def counts_chart(counts: pd.Series, split: str) -> alt.Chart:
+    """Bars of images per digit in the digit colours, each with its count."""
+    frame = pd.DataFrame({"digit": counts.index, "count": counts.to_numpy()})
+    bars = (
+        alt.Chart(frame, title=t("mnist_browser.counts_title", split=t(f"mnist_browser.split_{split}")))
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", title=t("mnist_browser.digit"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title=t("mnist_browser.count")),
+            color=alt.Color("digit:N", scale=digit_scale(), legend=None),
+            tooltip=["digit:N", alt.Tooltip("count:Q", format=",")],
+        )
+    )
+    labels = bars.mark_text(dy=-10, fontSize=15).encode(
+        text=alt.Text("count:Q", format=","), color=alt.value("#333")
+    )
+    return styled((bars + labels).properties(height=320))
+
+
+def statistics(source: str, sizes: dict[str, int], split: str) -> None:
+    """How many images of each digit, and what the average one looks like."""
+    st.header(t("mnist_browser.stats_header"))
+    frame = counts_frame(sizes)
+    st.altair_chart(counts_chart(frame.iloc[SPLITS.index(split), :10], split), width="stretch")
+    st.table(frame)
+    st.subheader(t("mnist_browser.means_header", split=t(f"mnist_browser.split_{split}")))
+    st.caption(t("mnist_browser.means_caption"))
+    st.image(means_png(source, split), alt=" ".join(str(d) for d in range(10)))
+
+
+splits = data.mnist()
+sizes = dict(zip(SPLITS, (splits.source.n_train, splits.source.n_test), strict=True))
+st.title(t("mnist_browser.title"))
+st.markdown(t("mnist_browser.intro"))
+if splits.source.kind == "sample":
+    st.info(t("mnist_browser.sample_note", n=splits.source.n_test))
+browser(splits.source.description, sizes)
+load_options()
+statistics(splits.source.description, sizes, st.session_state.mnist_split)
