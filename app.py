@@ -17,21 +17,22 @@ for key in ("weights_kind", "uploaded_weights", "uploaded_weights_id"):
 
 from_url("lang", browser_language(), choice(list(LANGUAGES)))
 
-# (file, url path, icon, book section) in the order of chapter 3.
+# (file, url path, icon, book section) in the order of chapter 3. The folder is views/, not pages/: with a
+# pages/ folder Streamlit runs a page file on its own, without this script, until st.navigation has run once.
 PAGES = (
-    ("pages/activations.py", "activations", "📈", "3.2"),
-    ("pages/forward.py", "forward", "➡️", "3.3–3.4"),
-    ("pages/softmax.py", "softmax", "🎛️", "3.5"),
-    ("pages/mnist_browser.py", "mnist", "🖼️", "3.6.1"),
-    ("pages/draw.py", "draw", "✏️", "3.6.2"),
-    ("pages/evaluate.py", "evaluate", "📊", "3.6.3"),
-    ("pages/handwriting.py", "handwriting", "🧑‍🏫", "3.6"),
+    ("views/activations.py", "activations", "📈", "3.2"),
+    ("views/forward.py", "forward", "➡️", "3.3–3.4"),
+    ("views/softmax.py", "softmax", "🎛️", "3.5"),
+    ("views/mnist_browser.py", "mnist", "🖼️", "3.6.1"),
+    ("views/draw.py", "draw", "✏️", "3.6.2"),
+    ("views/evaluate.py", "evaluate", "📊", "3.6.3"),
+    ("views/handwriting.py", "handwriting", "🧑‍🏫", "3.6"),
 )
 
 
 def page_name(path: str) -> str:
     """A page's catalog prefix: its file name without '.py'."""
-    return path.removeprefix("pages/").removesuffix(".py")
+    return path.removeprefix("views/").removesuffix(".py")
 
 
 def home() -> None:

@@ -19,13 +19,13 @@ def offline_unless_mnist_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 
 
 def open_page(page: str, query: dict[str, str] | None = None, **state: object) -> AppTest:
-    """The app switched to pages/<page>.py, link parameters and session state set before the first run."""
+    """The app switched to views/<page>.py, link parameters and session state set before the first run."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query or {})
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -36,7 +36,7 @@ def test_translations_take_the_same_placeholders():
 
 
 def test_every_key_the_code_uses_exists():
-    sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    sources = [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     used = {
         (path.name, key) for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))
     }
@@ -45,7 +45,7 @@ def test_every_key_the_code_uses_exists():
     assert not unknown, f"keys used but not in any catalog: {unknown}"
 
 
-@pytest.mark.parametrize("page", sorted(p.stem for p in (ROOT / "pages").glob("*.py")))
+@pytest.mark.parametrize("page", sorted(p.stem for p in (ROOT / "views").glob("*.py")))
 def test_every_page_has_a_title_and_a_summary(page):
     assert f"{page}.title" in catalog()
     assert f"{page}.summary" in catalog()

@@ -58,7 +58,7 @@ def open_page(drawing: Image.Image | None = None, **query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query)
     at.run()
-    at.switch_page("pages/draw.py")
+    at.switch_page("views/draw.py")
     if drawing is not None:
         at.session_state[CANVAS] = canvas_state(drawing)
     at.run()
@@ -116,7 +116,7 @@ def test_the_prediction_is_labelled_in_korean():
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = "ko"
     at.run()
-    at.switch_page("pages/draw.py")
+    at.switch_page("views/draw.py")
     at.session_state[CANVAS] = canvas_state(strokes(SEVEN))
     at.run()
     assert prediction(at, "예측").value == "7"

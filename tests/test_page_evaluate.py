@@ -51,7 +51,7 @@ def open_page(weights: str | None = None, **query: str) -> AppTest:
     if weights:
         at.session_state["weights_kind"] = weights
     at.run()
-    at.switch_page("pages/evaluate.py")
+    at.switch_page("views/evaluate.py")
     at.run()
     assert not at.exception
     return at

@@ -36,7 +36,7 @@ def open_page(**query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query)
     at.run()
-    at.switch_page("pages/forward.py")
+    at.switch_page("views/forward.py")
     at.run()
     assert not at.exception
     return at

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dataset.handwriting import Handwriting, handwriting_bytes
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/handwriting.py"
+PAGE = "views/handwriting.py"
 SET_KEY = "handwriting_set"
 
 

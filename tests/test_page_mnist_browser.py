@@ -52,7 +52,7 @@ def open_page(**query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query)
     at.run()
-    at.switch_page("pages/mnist_browser.py")
+    at.switch_page("views/mnist_browser.py")
     at.run()
     assert not at.exception
     return at
