@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from bench.browser import wait_for_app
+from bench.browser import draw, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -28,3 +30,60 @@ def test_every_page_opens_without_an_exception(page, app_url, path):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator("h1").count() >= 1
     screenshot(page, path)
+
+
+# Digits as mouse strokes, in fractions of the canvas: drawn the way a person draws them.
+def ellipse(cx: float, cy: float, rx: float, ry: float, points: int = 28) -> list[tuple[float, float]]:
+    return [(cx + rx * math.sin(2 * math.pi * i / points), cy - ry * math.cos(2 * math.pi * i / points))
+            for i in range(points + 1)]  # fmt: skip
+
+
+DIGIT_STROKES = {
+    0: [ellipse(0.5, 0.5, 0.2, 0.32)],
+    1: [[(0.52, 0.15), (0.5, 0.85)]],
+    2: [[(0.3, 0.3), (0.4, 0.18), (0.6, 0.18), (0.7, 0.3), (0.65, 0.45), (0.3, 0.82), (0.75, 0.82)]],
+    3: [[(0.3, 0.2), (0.6, 0.17), (0.68, 0.32), (0.48, 0.47), (0.7, 0.62), (0.64, 0.8), (0.3, 0.83)]],
+    4: [[(0.58, 0.15), (0.25, 0.6), (0.75, 0.6)], [(0.6, 0.35), (0.6, 0.88)]],
+    7: [[(0.25, 0.2), (0.75, 0.2), (0.4, 0.85)]],
+}
+
+
+def metric_value(page, label: str) -> str:
+    """The value of the st.metric labelled `label`, once it is on screen."""
+    metric = page.locator('[data-testid="stMetric"]', has_text=label).first
+    metric.wait_for(timeout=30_000)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+@pytest.mark.parametrize("digit", sorted(DIGIT_STROKES))
+def test_a_digit_drawn_with_the_mouse_gets_the_right_prediction(page, app_url, digit):
+    page.goto(f"{app_url}/draw")
+    wait_for_app(page)
+    page.locator("canvas.upper-canvas").first.wait_for()
+    assert page.locator('[data-testid="stMetric"]', has_text="Prediction").count() == 0
+    for stroke in DIGIT_STROKES[digit]:
+        draw(page, stroke)
+        page.wait_for_timeout(150)
+    metric = page.locator('[data-testid="stMetric"]', has_text="Prediction").first
+    # Each stroke reruns the page: wait for the answer to the whole digit, then make sure it stays.
+    try:
+        expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text(str(digit), timeout=30_000)
+    except AssertionError:
+        pytest.fail(f"drew a {digit}, the page says {metric_value(page, 'Prediction')}")
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
+    assert metric_value(page, "Prediction") == str(digit)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    if digit == 7:
+        screenshot(page, "draw")
+
+
+def test_an_evaluation_runs_to_its_accuracy(page, app_url):
+    page.goto(f"{app_url}/evaluate")
+    wait_for_app(page)
+    page.get_by_role("button", name="Run").click()
+    accuracy = float(metric_value(page, "Accuracy"))
+    wait_for_app(page)
+    assert accuracy >= 0.975
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "evaluate")
