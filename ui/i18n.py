@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
+import tomllib
 from pathlib import Path
 
 import streamlit as st
-import tomllib
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 DEFAULT_LANGUAGE = "en"
