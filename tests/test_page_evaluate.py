@@ -132,6 +132,7 @@ def test_uploaded_book_pickle_is_used_and_bad_files_keep_it(book_weights_path: P
     at = upload(open_page(weights="ours"), "sample_weight.pkl", book_weights_path.read_bytes())
     assert at.radio(key="weights_kind").value == "upload"
     assert "uploaded: sample_weight.pkl" in at.radio(key="weights_kind").options
+    assert any("uploaded: sample_weight.pkl" in c.value for c in at.sidebar.caption)  # the sidebar agrees
     assert metric(run(at), "Accuracy") == BOOK_ACCURACY
 
     upload(at, "notes.npz", b"these are my notes, not weights")

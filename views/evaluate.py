@@ -18,7 +18,7 @@ from nn import Params
 from nn.bench import book_batch, book_per_image, interleaved
 from nn.evaluate import Evaluation, evaluate
 from ui import data
-from ui.charts import FONT_SIZE, digit_image, digit_scale, styled
+from ui.charts import FONT_SIZE, TEXT_COLOUR, confusion_chart, digit_image, digit_scale, styled
 from ui.i18n import t
 from ui.urlstate import from_url, int_between, to_url
 
@@ -31,9 +31,6 @@ GALLERY_STEP = 12
 GALLERY_COLUMNS = 6
 SPEED_CODES = ("ours", "book_loop", "book_batch")
 SPEED_COLOURS = ("#d1495b", "#4e79a7", "#76b7b2")
-CORRECT_COLOUR = "#59a14f"
-MISTAKE_COLOURS = ("#fcd5cf", "#a50f15")
-TEXT_COLOUR = "#1b1f24"
 
 
 @dataclass(frozen=True)
@@ -113,43 +110,6 @@ def speed_chart(speed: pd.DataFrame) -> alt.Chart:
         dy=22, fontSize=FONT_SIZE, fontWeight="bold"
     )
     return styled((lines + ours + book).properties(height=560, title=t("evaluate.speed_header")))
-
-
-def confusion_chart(matrix: NDArray[np.integer]) -> alt.Chart:
-    """The confusion matrix as a labelled grid of counts: the diagonal green, mistakes in shades of red."""
-    true, predicted = np.indices(matrix.shape)
-    frame = pd.DataFrame({"true": true.ravel(), "predicted": predicted.ravel(), "count": matrix.ravel()})
-    frame["correct"] = frame["true"] == frame["predicted"]
-    worst = max(int(frame.loc[~frame["correct"], "count"].max()), 1)
-    base = alt.Chart(frame).encode(
-        x=alt.X(
-            "predicted:O", title=t("evaluate.predicted_digit"), axis=alt.Axis(orient="top", labelAngle=0)
-        ),
-        y=alt.Y("true:O", title=t("evaluate.true_digit")),
-    )
-    grid = base.mark_rect(fill="white", stroke="#c9ced6").encode(
-        tooltip=[
-            alt.Tooltip("true:O", title=t("evaluate.true_digit")),
-            alt.Tooltip("predicted:O", title=t("evaluate.predicted_digit")),
-            alt.Tooltip("count:Q", title=t("evaluate.images"), format=","),
-        ]
-    )
-    mistakes = grid.transform_filter("!datum.correct && datum.count > 0").encode(
-        fill=alt.Fill("count:Q", scale=alt.Scale(domain=[1, worst], range=list(MISTAKE_COLOURS)), legend=None)
-    )
-    diagonal = grid.transform_filter("datum.correct").mark_rect(fill=CORRECT_COLOUR, stroke="#c9ced6")
-    dark = f"datum.correct || datum.count > {worst / 2}"
-    counts = (
-        base.transform_filter("datum.count > 0")
-        .mark_text(fontSize=FONT_SIZE - 1)
-        .encode(
-            text=alt.Text("count:Q", format=","),
-            color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(TEXT_COLOUR)),
-        )
-    )
-    return styled(
-        (grid + mistakes + diagonal + counts).properties(height=520, title=t("evaluate.confusion_header"))
-    )
 
 
 def per_digit_chart(accuracy: NDArray[np.floating]) -> alt.Chart:
@@ -312,6 +272,12 @@ show_speed(weights, x_test, t_test)
 if last is not None:
     st.caption(t("evaluate.confusion_caption"))
     matrix_column, digits_column = st.columns([3, 2], gap="large")
-    matrix_column.altair_chart(confusion_chart(last.evaluation.confusion_matrix()), width="stretch")
+    matrix = confusion_chart(
+        last.evaluation.confusion_matrix(),
+        t("evaluate.predicted_digit"),
+        t("evaluate.true_digit"),
+        t("evaluate.images"),
+    ).properties(title=t("evaluate.confusion_header"))
+    matrix_column.altair_chart(styled(matrix), width="stretch")
     digits_column.altair_chart(per_digit_chart(last.evaluation.per_digit_accuracy()), width="stretch")
     mistakes_gallery(last.evaluation, x_test)
