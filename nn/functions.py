@@ -65,9 +65,9 @@ def softmax_naive(a: ArrayLike) -> Array:
 def softmax(a: ArrayLike) -> Array:
     """Softmax (3.5.2) on the last axis; subtracting the max changes nothing but the overflow."""
     a = _as_float(a)
-    exp_a = a - np.max(a, axis=-1, keepdims=True)
+    exp_a = a - a.max(axis=-1, keepdims=True)
     np.exp(exp_a, out=exp_a)
-    exp_a /= np.sum(exp_a, axis=-1, keepdims=True)
+    exp_a /= exp_a.sum(axis=-1, keepdims=True)
     return exp_a
 
 

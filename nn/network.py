@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -28,9 +28,8 @@ def init_network() -> Params:
     }
 
 
-@dataclass(frozen=True)
-class Trace:
-    """Every intermediate of one forward pass, for the pages to draw."""
+class Trace(NamedTuple):
+    """Every intermediate of one forward pass, for the pages to draw (a tuple: cheap to build per image)."""
 
     x: NDArray[np.floating]
     a1: NDArray[np.floating]
