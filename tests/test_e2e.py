@@ -13,6 +13,8 @@ from bench.browser import draw, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+# A page on a busy 2-core machine can take seconds to rerun: wait for what a person waits for.
+expect.set_options(timeout=30_000)
 PAGES = ["home", "activations", "forward", "softmax", "mnist", "draw", "evaluate", "handwriting"]
 
 
@@ -87,3 +89,36 @@ def test_an_evaluation_runs_to_its_accuracy(page, app_url):
     assert accuracy >= 0.975
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "evaluate")
+
+
+def test_the_language_follows_the_browser_and_the_link_keeps_it(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    page.goto(app_url)
+    expect(page.locator("h1").first).to_contain_text("3장 놀이터", timeout=60_000)
+    wait_for_app(page)
+    assert "lang=ko" in page.url
+    screenshot(page, "home_ko")
+    page.goto(f"{app_url}/?lang=en")
+    expect(page.locator("h1").first).to_contain_text("Chapter 3 Playground", timeout=60_000)
+    context.close()
+
+
+def test_a_shared_link_restores_the_preset_in_a_new_browser(browser, app_url):
+    shared = f"{app_url}/softmax?lang=ko&softmax_logits=1010,1000,990"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(shared)
+    expect(page.locator("h1").first).to_contain_text("소프트맥스", timeout=60_000)
+    wait_for_app(page)
+    expect(page.get_by_text("[nan nan nan]").first).to_be_visible()
+    expect(page.get_by_text("[9.99954600e-01 4.53978686e-05 2.06106005e-09]").first).to_be_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    context.close()
+
+
+def test_hostile_link_values_are_ignored_without_a_crash(page, app_url):
+    page.goto(f"{app_url}/evaluate?evaluate_batch=-1e309&lang=<script>&evaluate_batch=abc")
+    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
