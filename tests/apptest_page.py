@@ -1,21 +1,15 @@
-"""One page of the app in AppTest, opened as a shared link opens it; MNIST stays offline unless given."""
+"""One page of the app in AppTest, opened as a shared link opens it, and what its elements show."""
 
 from __future__ import annotations
 
-import os
+import base64
+import io
 from pathlib import Path
 
-import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-def offline_unless_mnist_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Without MNIST_DIR, an empty cache and mirrors on a closed port: the app uses the offline sample."""
-    if not os.environ.get("MNIST_DIR"):
-        monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
 
 
 def open_page(page: str, query: dict[str, str] | None = None, **state: object) -> AppTest:
@@ -46,3 +40,11 @@ def metric(at: AppTest, label: str) -> str:
     found = [m.value for m in at.metric if m.label == label]
     assert found, f"no metric {label!r} in {[m.label for m in at.metric]}"
     return found[0]
+
+
+def canvas_value(image: Image.Image, objects: list[dict]) -> dict:
+    """What streamlit-drawable-canvas 0.13 reports for a drawing: its objects, the canvas as PNG data URL."""
+    png = io.BytesIO()
+    image.convert("RGBA").save(png, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return {"drawing": {"raw": {"objects": objects}, "data": url}}

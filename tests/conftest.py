@@ -1,13 +1,15 @@
-"""Shared fixtures: real MNIST and the book's weights from ../shared, and the real app in Chromium."""
+"""Shared fixtures: MNIST and the book's weights from ../shared or the offline sample; the app in Chromium."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench.browser import CHROMIUM, ROOT, launch_chromium, start_streamlit, stop
+from ui import data
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -68,3 +70,50 @@ def page(browser):
     yield tab
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def no_download(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An empty MNIST cache, mirrors on a closed port: without MNIST_DIR only the offline sample is left."""
+    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
+
+
+@pytest.fixture
+def mnist_dir_or_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """MNIST from MNIST_DIR when given, else the offline sample, never a download."""
+    if not os.environ.get("MNIST_DIR"):
+        no_download(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No MNIST folder, an empty cache, mirrors on a closed port: the app falls back to the offline sample."""
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    no_download(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def full(mnist_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The genuine MNIST, both splits."""
+    monkeypatch.setenv("MNIST_DIR", str(mnist_dir))
+
+
+@pytest.fixture(params=["full", "offline"])
+def any_data(request: pytest.FixtureRequest) -> str:
+    """Each test that holds for any MNIST runs on the genuine set and on the offline sample."""
+    request.getfixturevalue(request.param)
+    return request.param
+
+
+@pytest.fixture
+def book_weights(book_weights_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The book's sample_weight.pkl on the server."""
+    monkeypatch.setenv("BOOK_WEIGHTS", str(book_weights_path))
+
+
+@pytest.fixture
+def fresh_data() -> Iterator[None]:
+    """Each test loads the data its environment names; the server-wide cache must not carry it over."""
+    data._mnist.clear()
+    yield
+    data._mnist.clear()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from apptest_page import code_line, metric, offline_unless_mnist_dir, open_page
+from apptest_page import code_line, metric, open_page
 from streamlit.testing.v1 import AppTest
 
 from dataset.mnist import clear_cache
-from ui import data
 
 # As the book prints them (3.2.3, 3.2.4, 3.2.7) for x = np.array([-1.0, 1.0, 2.0]), in NumPy 2's layout.
 BOOK_STEP = "[0 1 1]"
@@ -18,11 +17,7 @@ BOOK_SIGMOID = "[0.26894142 0.73105858 0.88079708]"
 BOOK_RELU = "[0. 1. 2.]"
 SHARE_LABEL = "a1 values with |a| > {limit:g}"
 
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """MNIST from MNIST_DIR when given, else the offline sample."""
-    offline_unless_mnist_dir(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("mnist_dir_or_offline")
 
 
 def share(at: AppTest, limit: float) -> float:
@@ -140,23 +135,18 @@ def test_saturation_share_falls_as_the_limit_grows():
     assert any("below 0.000 or above 1.000" in c.value for c in at.caption)  # sigmoid(±8) to 3 decimals
 
 
-def test_saturation_depends_on_the_weights(book_weights_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("BOOK_WEIGHTS", str(book_weights_path))
+@pytest.mark.usefixtures("book_weights")
+def test_saturation_depends_on_the_weights():
     ours = share(open_page("activations"), 4.0)
     book = share(open_page("activations", weights_kind="book"), 4.0)
     assert ours != book
 
 
 @pytest.fixture
-def sample_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def sample_only(offline: None, fresh_data: None) -> Iterator[None]:
     """No MNIST folder at all: the offline sample, loaded afresh and dropped afterwards."""
-    monkeypatch.delenv("MNIST_DIR", raising=False)
-    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
-    data._mnist.clear()
     clear_cache()
     yield
-    data._mnist.clear()
     clear_cache()
 
 

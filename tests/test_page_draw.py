@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import base64
 import gzip
 import io
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_page import canvas_value, open_page
 from PIL import Image, ImageDraw, ImageFilter
 from streamlit.testing.v1 import AppTest
 
 from dataset.mnist import parse_idx
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CANVAS = "draw_canvas_0"  # ui.canvas: "<prefix>_canvas_<generation>"
 Strokes = Sequence[Sequence[tuple[int, int]]]
 ONE: Strokes = [[(150, 40), (140, 240)]]
 SEVEN: Strokes = [[(70, 50), (210, 50), (120, 240)]]
 
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Without MNIST_DIR the app falls back to the offline sample and never reaches for the network."""
-    if not os.environ.get("MNIST_DIR"):
-        monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
+pytestmark = pytest.mark.usefixtures("mnist_dir_or_offline")
 
 
 def strokes(lines: Strokes, ink: str = "white", paper: str = "black", size: tuple[int, int] = (280, 280)):
@@ -47,23 +38,9 @@ def encoded(image: Image.Image, fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def canvas_state(image: Image.Image) -> dict:
-    """What streamlit-drawable-canvas 0.13 reports after a stroke: the canvas as a PNG data URL."""
-    png = base64.b64encode(encoded(image.convert("RGBA"))).decode()
-    return {"drawing": {"raw": {"objects": []}, "data": f"data:image/png;base64,{png}"}}
-
-
-def open_page(drawing: Image.Image | None = None, **query: str) -> AppTest:
-    """The app switched to the Draw page, with a drawing on its canvas and a link's parameters if given."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page("views/draw.py")
-    if drawing is not None:
-        at.session_state[CANVAS] = canvas_state(drawing)
-    at.run()
-    assert not at.exception
-    return at
+def on_canvas(image: Image.Image) -> dict[str, dict]:
+    """Session state that puts the image on the page's canvas, as the component reports it after a stroke."""
+    return {CANVAS: canvas_value(image, [])}
 
 
 def prediction(at: AppTest, label: str = "Prediction"):
@@ -89,14 +66,14 @@ def chart_data(at: AppTest) -> list[str]:
 
 
 def test_an_empty_canvas_shows_the_hint_and_no_prediction():
-    at = open_page()
+    at = open_page("draw")
     assert prediction(at) is None
     assert any("Draw a digit" in info.value for info in at.info)
 
 
 @pytest.mark.parametrize(("lines", "digit"), [(ONE, "1"), (SEVEN, "7")])
 def test_a_drawn_digit_is_read(lines, digit):
-    at = open_page(strokes(lines))
+    at = open_page("draw", **on_canvas(strokes(lines)))
     assert prediction(at).value == digit
     assert prediction(at).delta.startswith("probability ")
 
@@ -104,21 +81,16 @@ def test_a_drawn_digit_is_read(lines, digit):
 def test_mnist_test_digits_drawn_on_the_canvas_are_read(mnist_dir):
     images = parse_idx(gzip.decompress((mnist_dir / "t10k-images-idx3-ubyte.gz").read_bytes()))
     labels = parse_idx(gzip.decompress((mnist_dir / "t10k-labels-idx1-ubyte.gz").read_bytes()))
-    at = open_page()
+    at = open_page("draw")
     for image, label in zip(images[:4], labels[:4], strict=True):
-        at.session_state[CANVAS] = canvas_state(Image.fromarray(image).resize((280, 280), Image.BILINEAR))
+        at.session_state[CANVAS] = canvas_value(Image.fromarray(image).resize((280, 280), Image.BILINEAR), [])
         at.run()
         assert not at.exception
         assert prediction(at).value == str(label)
 
 
 def test_the_prediction_is_labelled_in_korean():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["lang"] = "ko"
-    at.run()
-    at.switch_page("views/draw.py")
-    at.session_state[CANVAS] = canvas_state(strokes(SEVEN))
-    at.run()
+    at = open_page("draw", lang="ko", **on_canvas(strokes(SEVEN)))
     assert prediction(at, "예측").value == "7"
     assert prediction(at) is None
 
@@ -129,12 +101,12 @@ def test_the_prediction_is_labelled_in_korean():
     ids=["dot", "scribble"],
 )
 def test_a_dot_or_a_scribble_gives_an_answer_not_a_traceback(lines):
-    at = open_page(strokes(lines))
+    at = open_page("draw", **on_canvas(strokes(lines)))
     assert prediction(at) is not None or any("Draw a digit" in info.value for info in at.info)
 
 
 def test_clear_empties_the_canvas():
-    at = open_page(strokes(SEVEN))
+    at = open_page("draw", **on_canvas(strokes(SEVEN)))
     assert prediction(at) is not None
     next(button for button in at.button if "Clear" in button.label).click().run()
     assert not at.exception
@@ -143,7 +115,7 @@ def test_clear_empties_the_canvas():
 
 
 def test_the_activation_drives_the_answer_the_heat_maps_and_the_link():
-    at = open_page(strokes(ONE))
+    at = open_page("draw", **on_canvas(strokes(ONE)))
     under_every_h = table(at, "h()")
     before, charts_before = answer(at), chart_data(at)
     at.button_group(key="draw_activation").set_value("relu").run()
@@ -158,7 +130,7 @@ def test_the_activation_drives_the_answer_the_heat_maps_and_the_link():
 
 @pytest.mark.parametrize(("link", "shown"), [("tanh", "tanh"), ("softplus", "sigmoid")])
 def test_the_activation_comes_from_the_link_and_a_bad_one_is_ignored(link, shown):
-    at = open_page(strokes(ONE), draw_activation=link)
+    at = open_page("draw", {"draw_activation": link}, **on_canvas(strokes(ONE)))
     assert at.button_group(key="draw_activation").value == shown
     # Both names are shown as they are in English: the row of the table is the key itself.
     assert table(at, "h()").loc[shown, "prediction"] == int(prediction(at).value)
@@ -169,7 +141,7 @@ def test_the_activation_comes_from_the_link_and_a_bad_one_is_ignored(link, shown
     [("crop", "without cropping"), ("fit", "without the 20×20 fit"), ("center", "without centring")],
 )
 def test_switching_a_step_off_feeds_the_network_that_input(step, recipe):
-    at = open_page(strokes(SEVEN))
+    at = open_page("draw", **on_canvas(strokes(SEVEN)))
     recipes = table(at, "steps")
     full = answer(at)
     at.toggle(key=f"draw_{step}").set_value(False).run()
@@ -180,7 +152,7 @@ def test_switching_a_step_off_feeds_the_network_that_input(step, recipe):
 
 
 def test_without_the_fit_the_network_gets_the_region_squashed_to_28x28():
-    at = open_page(strokes(SEVEN))
+    at = open_page("draw", **on_canvas(strokes(SEVEN)))
     captions = [image.proto.imgs[0].caption for image in at.get("image")]
     assert "3 · Fitted: 20×15" in captions
     at.toggle(key="draw_fit").set_value(False).run()
@@ -206,13 +178,13 @@ def upload(at: AppTest, name: str, content: bytes) -> AppTest:
 
 
 def test_a_photo_of_dark_ink_on_paper_is_read():
-    at = upload(open_page(), "seven.jpg", photo())
+    at = upload(open_page("draw"), "seven.jpg", photo())
     assert prediction(at).value == "7"
     assert any("reading the photo" in info.value for info in at.info)
 
 
 def test_a_dark_frame_fools_detection_until_the_paper_is_set_and_shadows_cut():
-    at = upload(open_page(), "framed.jpg", photo(frame=0.4))
+    at = upload(open_page("draw"), "framed.jpg", photo(frame=0.4))
     assert prediction(at).value != "7"
     at.button_group(key="draw_paper").set_value("light")
     at.slider(key="draw_threshold").set_value(0.7).run()
@@ -229,13 +201,13 @@ def test_a_dark_frame_fools_detection_until_the_paper_is_set_and_shadows_cut():
     ],
 )
 def test_a_bad_file_gives_an_error_and_the_drawing_stays_in_use(name, content, reason):
-    at = upload(open_page(strokes(ONE)), name, content)
+    at = upload(open_page("draw", **on_canvas(strokes(ONE))), name, content)
     errors = [error.value for error in at.error]
     assert any(f"Could not read {name}" in error and reason in error for error in errors), errors
     assert prediction(at).value == "1"
 
 
 def test_a_photo_without_ink_says_so_instead_of_predicting():
-    at = upload(open_page(), "blank.png", encoded(Image.new("RGB", (120, 90), "white")))
+    at = upload(open_page("draw"), "blank.png", encoded(Image.new("RGB", (120, 90), "white")))
     assert prediction(at) is None
     assert any("No ink found in the photo" in info.value for info in at.info)

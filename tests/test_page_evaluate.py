@@ -9,52 +9,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_page import metric, open_page
 from streamlit.testing.v1 import AppTest
 
 from nn import load_weights
-from ui import data
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 BOOK_ACCURACY = "0.9352"  # printed in the book (3.6.2) for sample_weight.pkl on the 10,000 test images
 OURS_TARGET = 0.975
 SAMPLE_SIZE = 5_000
 CAPTION = re.compile(r"true (\d) → predicted (\d) \((\d+\.\d)%\)")
 
-
-@pytest.fixture(autouse=True)
-def fresh_data():
-    """Each test loads the data its environment names; the server-wide cache must not carry it over."""
-    data._mnist.clear()
-    yield
-    data._mnist.clear()
-
-
-@pytest.fixture
-def full(mnist_dir: Path, book_weights_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The genuine MNIST test set and the book's weights on the server."""
-    monkeypatch.setenv("MNIST_DIR", str(mnist_dir))
-    monkeypatch.setenv("BOOK_WEIGHTS", str(book_weights_path))
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No MNIST folder, an empty cache, mirrors on a closed port: the app falls back to the offline sample."""
-    monkeypatch.delenv("MNIST_DIR", raising=False)
-    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
-
-
-def open_page(weights: str | None = None, **query: str) -> AppTest:
-    """The app switched to the Batch evaluation page, with chosen weights and a link's parameters."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    if weights:
-        at.session_state["weights_kind"] = weights
-    at.run()
-    at.switch_page("views/evaluate.py")
-    at.run()
-    assert not at.exception
-    return at
+pytestmark = pytest.mark.usefixtures("fresh_data")
 
 
 def run(at: AppTest, batch: int | None = None) -> AppTest:
@@ -64,11 +29,6 @@ def run(at: AppTest, batch: int | None = None) -> AppTest:
     at.button(key="evaluate_run").click().run()
     assert not at.exception
     return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    """The value of the metric whose label starts with `label`."""
-    return next(m.value for m in at.metric if m.label.startswith(label))
 
 
 def captions(at: AppTest) -> list[str]:
@@ -99,9 +59,9 @@ def npz_bytes(params: dict[str, np.ndarray]) -> bytes:
 # --- the full MNIST test set -------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("full")
+@pytest.mark.usefixtures("full", "book_weights")
 def test_book_weights_give_the_books_accuracy_and_reruns_keep_the_result() -> None:
-    at = open_page(weights="book")
+    at = open_page("evaluate", weights_kind="book")
     assert "10,000" in at.info[0].value
     assert not at.metric  # nothing is computed before Run
     run(at)
@@ -120,16 +80,17 @@ def test_book_weights_give_the_books_accuracy_and_reruns_keep_the_result() -> No
     assert metric(at, "Accuracy") != BOOK_ACCURACY
 
 
-@pytest.mark.usefixtures("full")
+@pytest.mark.usefixtures("full", "book_weights")
 def test_our_weights_reach_the_target_on_the_test_set() -> None:
-    at = run(open_page(weights="ours"), batch=10_000)
+    at = run(open_page("evaluate", weights_kind="ours"), batch=10_000)
     assert float(metric(at, "Accuracy")) >= OURS_TARGET
     assert any("1 call(s) of predict() on 10,000 images" in c.value for c in at.caption)
 
 
-@pytest.mark.usefixtures("full")
+@pytest.mark.usefixtures("full", "book_weights")
 def test_uploaded_book_pickle_is_used_and_bad_files_keep_it(book_weights_path: Path) -> None:
-    at = upload(open_page(weights="ours"), "sample_weight.pkl", book_weights_path.read_bytes())
+    at = open_page("evaluate", weights_kind="ours")
+    upload(at, "sample_weight.pkl", book_weights_path.read_bytes())
     assert at.radio(key="weights_kind").value == "upload"
     assert "uploaded: sample_weight.pkl" in at.radio(key="weights_kind").options
     assert any("uploaded: sample_weight.pkl" in c.value for c in at.sidebar.caption)  # the sidebar agrees
@@ -158,7 +119,7 @@ def test_uploaded_book_pickle_is_used_and_bad_files_keep_it(book_weights_path: P
 
 @pytest.mark.usefixtures("offline")
 def test_sample_says_which_score_is_held_out() -> None:
-    at = open_page()
+    at = open_page("evaluate")
     note = at.warning[0].value
     assert f"{SAMPLE_SIZE:,} images" in note
     assert "**not** a held-out score" in note
@@ -166,7 +127,7 @@ def test_sample_says_which_score_is_held_out() -> None:
 
 @pytest.mark.usefixtures("offline")
 def test_batch_size_one_and_the_whole_set_agree() -> None:
-    at = run(open_page(), batch=1)
+    at = run(open_page("evaluate"), batch=1)
     assert at.number_input(key="evaluate_batch").value == 1
     assert at.query_params["evaluate_batch"] == "1"
     one_by_one = metric(at, "Accuracy")
@@ -180,15 +141,15 @@ def test_batch_size_one_and_the_whole_set_agree() -> None:
 
 @pytest.mark.usefixtures("offline")
 def test_batch_size_comes_from_the_link_and_a_bad_one_is_ignored() -> None:
-    assert open_page(evaluate_batch="1000").number_input(key="evaluate_batch").value == 1000
-    at = open_page(evaluate_batch="abc")
+    assert open_page("evaluate", {"evaluate_batch": "1000"}).number_input(key="evaluate_batch").value == 1000
+    at = open_page("evaluate", {"evaluate_batch": "abc"})
     assert at.number_input(key="evaluate_batch").value == 100
     assert at.toast
 
 
 @pytest.mark.usefixtures("offline")
 def test_speed_chart_times_every_batch_size_on_request_only() -> None:
-    at = open_page()
+    at = open_page("evaluate")
     assert not at.get("vega_lite_chart")
     at.button(key="evaluate_measure").click().run()
     assert not at.exception
@@ -210,7 +171,7 @@ def test_speed_chart_times_every_batch_size_on_request_only() -> None:
 
 @pytest.mark.usefixtures("offline")
 def test_confusion_matrix_per_digit_chart_and_the_gallery_of_mistakes() -> None:
-    at = run(open_page())
+    at = run(open_page("evaluate"))
     evaluation = at.session_state["evaluate_result"].evaluation
     assert chart(at, "Confusion matrix")["layer"][0]["encoding"]["y"]["title"] == "True digit"
     assert chart(at, "Accuracy per digit")
@@ -237,7 +198,7 @@ def test_confusion_matrix_per_digit_chart_and_the_gallery_of_mistakes() -> None:
 
 @pytest.mark.usefixtures("offline")
 def test_korean_labels() -> None:
-    at = open_page()
+    at = open_page("evaluate")
     at.session_state["lang"] = "ko"
     run(at)
     assert metric(at, "정확도")

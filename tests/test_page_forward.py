@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
+from apptest_page import open_page
 from streamlit.testing.v1 import AppTest
 
 from nn import ShapeError, forward, forward_trace, init_network
-from ui import data
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 BOOK_X = [1.0, 0.5]
 # Printed in the book, 3.4.2-3.4.3.
 BOOK_A1 = [0.3, 0.7, 1.1]
 BOOK_Z1 = [0.57444252, 0.66818777, 0.75026011]
 BOOK_Y = "[0.31682708 0.69627909]"
 
-
-@pytest.fixture(autouse=True)
-def offline_unless_mnist_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """Without MNIST_DIR the app must use the offline sample, never a download; no data carried over."""
-    if not os.environ.get("MNIST_DIR"):
-        monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
-    data._mnist.clear()
-    yield
-    data._mnist.clear()
-
-
-def open_page(**query: str) -> AppTest:
-    """The app switched to the Forward pass page, with a link's parameters."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page("views/forward.py")
-    at.run()
-    assert not at.exception
-    return at
+pytestmark = pytest.mark.usefixtures("mnist_dir_or_offline", "fresh_data")
 
 
 def errors(at: AppTest) -> str:
@@ -93,14 +69,14 @@ def test_a_batch_of_inputs_gives_one_output_row_each():
 
 
 def test_the_lab_starts_with_the_books_2x3_times_3x2():
-    at = open_page()
+    at = open_page("forward")
     session = at.code[0].value
     assert "array([[22, 28],\n       [49, 64]])" in session
     assert "(2, 2)" in at.success[0].value
 
 
 def test_shapes_that_do_not_align_show_numpys_own_message():
-    at = open_page()
+    at = open_page("forward")
     at.number_input(key="forward_b_rows").set_value(2).run()
     assert not at.exception
     assert "shapes (2,3) and (2,2) not aligned: 3 (dim 1) != 2 (dim 0)" in errors(at)
@@ -108,7 +84,7 @@ def test_shapes_that_do_not_align_show_numpys_own_message():
 
 
 def test_the_vector_preset_is_the_33_3_example():
-    at = open_page()
+    at = open_page("forward")
     button(at, "3.3.3").click().run()
     assert at.checkbox(key="forward_a_vector").value
     assert "(2,) · (2, 3) → (3,)" in at.success[0].value
@@ -119,7 +95,7 @@ def test_the_vector_preset_is_the_33_3_example():
 
 
 def test_the_book_network_ends_at_the_books_numbers():
-    at = open_page()
+    at = open_page("forward")
     assert at.metric[0].value == BOOK_Y
     table = steps(at)
     assert table.iloc[0, 2] == np.array2string(np.array(BOOK_A1))
@@ -128,14 +104,14 @@ def test_the_book_network_ends_at_the_books_numbers():
 
 
 def test_an_edited_input_changes_every_step():
-    at = open_page()
+    at = open_page("forward")
     at.text_area(key="forward_X").input("[0. 0.]").run()
     expected = np.array2string(forward(init_network(), [0.0, 0.0]))
     assert at.metric[0].value == expected != BOOK_Y
 
 
 def test_a_weight_matrix_of_the_wrong_shape_gives_a_message_not_a_traceback():
-    at = open_page()
+    at = open_page("forward")
     at.text_area(key="forward_W2").input("0.1 0.4\n0.2 0.5").run()
     assert not at.exception
     message = errors(at)
@@ -151,14 +127,14 @@ def test_a_weight_matrix_of_the_wrong_shape_gives_a_message_not_a_traceback():
     [("0.1 zero", "not a number"), ("0.1 0.2\n0.3", "different lengths"), ("", "at least one number")],
 )
 def test_unreadable_text_is_explained(text, reason):
-    at = open_page()
+    at = open_page("forward")
     at.text_area(key="forward_W1").input(text).run()
     assert not at.exception
     assert reason in errors(at)
 
 
 def test_the_reset_button_brings_back_the_books_values():
-    at = open_page()
+    at = open_page("forward")
     at.text_area(key="forward_b1").input("1 1 1").run()
     assert at.metric[0].value != BOOK_Y
     button(at, "book's values").click().run()
@@ -169,7 +145,7 @@ def test_the_reset_button_brings_back_the_books_values():
 
 
 def test_the_mnist_shapes_come_from_the_real_weights_and_a_batch_from_the_link():
-    at = open_page(forward_batch="7")
+    at = open_page("forward", {"forward_batch": "7"})
     assert at.number_input(key="forward_batch").value == 7
     text = "\n".join(block.value for block in at.markdown)
     assert "X (**:green[784]**,) · W1 (**:green[784]**, 50) → A1 (50,)" in text
@@ -180,5 +156,5 @@ def test_the_mnist_shapes_come_from_the_real_weights_and_a_batch_from_the_link()
 
 @pytest.mark.parametrize("value", ["abc", "0", "-3", "10001", "1e9"])
 def test_a_bad_batch_in_the_link_is_ignored(value):
-    at = open_page(forward_batch=value)
+    at = open_page("forward", {"forward_batch": value})
     assert at.number_input(key="forward_batch").value == 100

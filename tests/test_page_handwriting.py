@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_page import APP, canvas_value, metric, open_page
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 from dataset.handwriting import Handwriting, handwriting_bytes
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "views/handwriting.py"
 SET_KEY = "handwriting_set"
 
-
-@pytest.fixture(autouse=True)
-def offline_mnist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Without MNIST_DIR the data falls back to the offline sample: no cache, no mirror may answer."""
-    if not os.environ.get("MNIST_DIR"):
-        monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
+pytestmark = pytest.mark.usefixtures("mnist_dir_or_offline")
 
 
 def drawing(strokes: list[tuple[int, int, int, int]]) -> dict:
@@ -33,26 +23,12 @@ def drawing(strokes: list[tuple[int, int, int, int]]) -> dict:
     pen = ImageDraw.Draw(image)
     for line in strokes:
         pen.line(line, fill="white", width=22)
-    png = io.BytesIO()
-    image.save(png, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}}
+    return canvas_value(image, [{"type": "path"}])
 
 
 ONE = [(140, 40, 140, 240)]
 SEVEN = [(70, 50, 210, 50), (210, 50, 110, 240)]
 BLANK = {"drawing": {"raw": {"objects": []}, "data": None}}
-
-
-def page() -> AppTest:
-    """The app switched to the handwriting page, in English."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["lang"] = "en"
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def canvas_key(at: AppTest) -> str:
@@ -70,18 +46,13 @@ def save(at: AppTest, strokes: list[tuple[int, int, int, int]], label: int | Non
     assert not at.exception
 
 
-def metric(at: AppTest, label: str) -> str:
-    """The value of the metric with this label."""
-    return next(m.value for m in at.metric if m.label == label)
-
-
 def texts(elements) -> str:
     """All the text of a list of elements, to search in."""
     return " ".join(element.value for element in elements)
 
 
 def test_empty_set_shows_hints_and_no_exception():
-    at = page()
+    at = open_page("handwriting", lang="en")
     assert "Your set is empty" in texts(at.info)
     assert "nothing to evaluate yet" in texts(at.info)
     assert metric(at, "Drawings in my set") == "0"
@@ -89,7 +60,7 @@ def test_empty_set_shows_hints_and_no_exception():
 
 
 def test_save_adds_the_drawing_with_its_label_and_clears_the_canvas():
-    at = page()
+    at = open_page("handwriting", lang="en")
     first_canvas = canvas_key(at)
     save(at, SEVEN, 7)
     handwriting = at.session_state[SET_KEY]
@@ -104,7 +75,7 @@ def test_save_adds_the_drawing_with_its_label_and_clears_the_canvas():
 
 
 def test_an_empty_canvas_or_no_label_saves_nothing():
-    at = page()
+    at = open_page("handwriting", lang="en")
     at.session_state[canvas_key(at)] = BLANK
     at.segmented_control(key="handwriting_label").set_value(3)
     at.button(key="handwriting_save").click().run()
@@ -117,7 +88,7 @@ def test_an_empty_canvas_or_no_label_saves_nothing():
 
 
 def test_prompted_mode_asks_for_the_digits_in_turn():
-    at = page()
+    at = open_page("handwriting", lang="en")
     at.toggle(key="handwriting_prompted").set_value(True).run()
     assert metric(at, "Please draw a") == "0"
     save(at, ONE, None)
@@ -127,7 +98,7 @@ def test_prompted_mode_asks_for_the_digits_in_turn():
 
 
 def test_evaluate_shows_accuracy_beside_mnist_and_warns_about_a_small_set():
-    at = page()
+    at = open_page("handwriting", lang="en")
     save(at, ONE, 1)
     save(at, SEVEN, 7)
     accuracy = float(metric(at, "Accuracy on my handwriting"))
@@ -141,7 +112,7 @@ def test_evaluate_shows_accuracy_beside_mnist_and_warns_about_a_small_set():
 
 
 def test_delete_removes_one_drawing():
-    at = page()
+    at = open_page("handwriting", lang="en")
     save(at, ONE, 1)
     save(at, SEVEN, 7)
     at.button(key="handwriting_delete_set_0").click().run()
@@ -149,7 +120,7 @@ def test_delete_removes_one_drawing():
 
 
 def test_upload_merges_good_files_and_refuses_a_bad_one_leaving_the_set_alone():
-    at = page()
+    at = open_page("handwriting", lang="en")
     save(at, ONE, 1)
     images = np.zeros((3, 28, 28), np.uint8)
     images[:, 4:24, 12:16] = 255
@@ -166,7 +137,7 @@ def test_upload_merges_good_files_and_refuses_a_bad_one_leaving_the_set_alone():
 
 
 def test_download_is_offered_once_there_is_a_drawing():
-    at = page()
+    at = open_page("handwriting", lang="en")
     save(at, SEVEN, 7)
     download = at.download_button(key="handwriting_download")
     assert not download.disabled
@@ -177,7 +148,7 @@ def test_a_link_can_turn_prompted_mode_on():
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = "en"
     at.query_params["handwriting_prompted"] = "True"
-    at.switch_page(PAGE)
+    at.switch_page("views/handwriting.py")
     at.run()
     assert not at.exception
     assert at.toggle(key="handwriting_prompted").value
@@ -190,7 +161,7 @@ def mistake_buttons(at: AppTest) -> int:
 
 
 def test_mistakes_are_shown_a_page_at_a_time():
-    at = page()
+    at = open_page("handwriting", lang="en")
     rng = np.random.default_rng(0)
     noise = rng.integers(0, 256, (40, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, 40).astype(np.uint8)

@@ -3,59 +3,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from apptest_page import open_page
 from streamlit.testing.v1 import AppTest
 
-from ui import data
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 # The genuine MNIST (see ../shared/README.md): images per digit 0-9 in the training set.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 PER_PAGE = 40
 SAMPLE_PER_DIGIT = 500
 SHOWN = re.compile(r"row by row: ([\d ]+)$")
 
-
-@pytest.fixture(autouse=True)
-def fresh_data():
-    """Each test loads the data its environment names; the server-wide cache must not carry it over."""
-    data._mnist.clear()
-    yield
-    data._mnist.clear()
-
-
-@pytest.fixture
-def full(mnist_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The genuine MNIST, both splits."""
-    monkeypatch.setenv("MNIST_DIR", str(mnist_dir))
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No MNIST folder, an empty cache, mirrors on a closed port: the app falls back to the offline sample."""
-    monkeypatch.delenv("MNIST_DIR", raising=False)
-    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
-
-
-@pytest.fixture(params=["full", "offline"])
-def any_data(request: pytest.FixtureRequest) -> str:
-    """Each test that holds for any MNIST runs on the genuine set and on the offline sample."""
-    request.getfixturevalue(request.param)
-    return request.param
-
-
-def open_page(**query: str) -> AppTest:
-    """The app switched to the MNIST browser, with a link's parameters."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page("views/mnist_browser.py")
-    at.run()
-    assert not at.exception
-    return at
+pytestmark = pytest.mark.usefixtures("fresh_data")
 
 
 def shown_labels(at: AppTest) -> list[int]:
@@ -81,7 +40,7 @@ def widgets(at: AppTest) -> tuple:
 
 
 def test_full_mnist_counts(full):
-    at = open_page()
+    at = open_page("mnist_browser")
     assert counts(at, "train") == TRAIN_COUNTS
     table = at.table[0].value
     assert int(table.loc["train", "total"]) == 60_000
@@ -91,7 +50,7 @@ def test_full_mnist_counts(full):
 
 
 def test_the_offline_sample_says_so_and_counts_500_of_each_digit(offline):
-    at = open_page()
+    at = open_page("mnist_browser")
     note = "\n".join(info.value for info in at.info)
     assert "Offline sample, 5,000 images" in note
     assert "same" in note
@@ -100,7 +59,7 @@ def test_the_offline_sample_says_so_and_counts_500_of_each_digit(offline):
 
 
 def test_the_first_page_shows_forty_images_and_the_first_large(any_data):
-    at = open_page()
+    at = open_page("mnist_browser")
     assert widgets(at) == ("train", "all", 1, 0)
     assert len(shown_labels(at)) == PER_PAGE
     assert at.metric[0].value == str(shown_labels(at)[0])
@@ -108,7 +67,7 @@ def test_the_first_page_shows_forty_images_and_the_first_large(any_data):
 
 @pytest.mark.parametrize("digit", [0, 7])
 def test_the_digit_filter_shows_only_that_digit(any_data, digit):
-    at = open_page()
+    at = open_page("mnist_browser")
     at.segmented_control(key="mnist_digit").set_value(digit).run()
     assert not at.exception
     assert shown_labels(at) == [digit] * PER_PAGE
@@ -120,7 +79,7 @@ def test_the_digit_filter_shows_only_that_digit(any_data, digit):
 
 
 def test_paging_moves_by_forty_and_the_large_image_follows(any_data):
-    at = open_page()
+    at = open_page("mnist_browser")
     at.number_input(key="mnist_page").set_value(2).run()
     assert widgets(at) == ("train", "all", 2, PER_PAGE)
     assert at.query_params["mnist_sample"] == str(PER_PAGE)
@@ -128,7 +87,7 @@ def test_paging_moves_by_forty_and_the_large_image_follows(any_data):
 
 
 def test_the_test_split_and_an_image_by_its_index(full):
-    at = open_page()
+    at = open_page("mnist_browser")
     at.segmented_control(key="mnist_split").set_value("test").run()
     at.number_input(key="mnist_sample").set_value(9_999).run()
     assert not at.exception
@@ -138,7 +97,9 @@ def test_the_test_split_and_an_image_by_its_index(full):
 
 
 def test_the_link_seeds_every_widget(full):
-    at = open_page(mnist_split="test", mnist_digit="3", mnist_page="2", mnist_sample="123")
+    at = open_page(
+        "mnist_browser", {"mnist_split": "test", "mnist_digit": "3", "mnist_page": "2", "mnist_sample": "123"}
+    )
     assert widgets(at) == ("test", 3, 2, 123)
     assert shown_labels(at) == [3] * PER_PAGE
     assert "x_test[123]" in at.code[0].value
@@ -158,19 +119,19 @@ def test_the_link_seeds_every_widget(full):
     ],
 )
 def test_bad_link_values_are_ignored(any_data, query):
-    at = open_page(**query)
+    at = open_page("mnist_browser", query)
     assert widgets(at) == ("train", "all", 1, 0)
 
 
 def test_a_page_past_the_end_shows_the_last_page(full):
-    at = open_page(mnist_digit="5", mnist_page="1000")
+    at = open_page("mnist_browser", {"mnist_digit": "5", "mnist_page": "1000"})
     last = -(-TRAIN_COUNTS[5] // PER_PAGE)
     assert widgets(at)[:3] == ("train", 5, last)
     assert shown_labels(at) == [5] * (TRAIN_COUNTS[5] - (last - 1) * PER_PAGE)
 
 
 def test_load_mnist_options_change_the_shapes_and_types(any_data):
-    at = open_page()
+    at = open_page("mnist_browser")
     n = 60_000 if any_data == "full" else 5_000
     code = at.code[1].value
     assert "normalize=True, flatten=True, one_hot_label=False" in code
@@ -188,6 +149,6 @@ def test_load_mnist_options_change_the_shapes_and_types(any_data):
 
 
 def test_the_page_speaks_korean(any_data):
-    at = open_page(lang="ko")
+    at = open_page("mnist_browser", {"lang": "ko"})
     assert at.title[0].value == "MNIST 데이터셋"
     assert list(at.table[0].value.index) == ["훈련", "시험"]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from apptest_page import code_line, metric, offline_unless_mnist_dir, open_page
+from apptest_page import code_line, metric, open_page
 from streamlit.testing.v1 import AppTest
 
 # As the book prints them (3.5.1, 3.5.2), in the NumPy 2 layout of print(y).
@@ -15,11 +13,7 @@ BOOK_OVERFLOW_NAIVE = "[nan nan nan]"
 BOOK_OVERFLOW_STABLE = "[9.99954600e-01 4.53978686e-05 2.06106005e-09]"
 SOFTMAX_123 = "[0.09003057 0.24472847 0.66524096]"  # softmax([1, 2, 3]), the usual worked example
 
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """MNIST from MNIST_DIR when given, else the offline sample (the sidebar loads it on every page)."""
-    offline_unless_mnist_dir(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("mnist_dir_or_offline")  # the sidebar loads MNIST on every page
 
 
 def logits(at: AppTest, text: str) -> AppTest:
