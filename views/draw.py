@@ -23,6 +23,7 @@ from ui.images import (
     picture,
     picture_with_box,
 )
+from ui.tapgrid import tap_grid
 from ui.urlstate import choice, from_url, to_url
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "step", "relu", "tanh", "identity")
@@ -206,7 +207,9 @@ draw_side, answer_side = st.columns(2, gap="large")
 with draw_side:
     drawn = digit_canvas("draw")
     photographed = photo()
-image = drawn if photographed is None else photographed
+    tapped = tap_grid("draw", overruled=photographed is not None)
+# A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
+image = next((source for source in (photographed, tapped, drawn) if source is not None), None)
 
 sees_tab, hidden_tab = st.tabs([t("draw.tab_sees"), t("draw.tab_hidden")])
 with sees_tab:
@@ -222,6 +225,7 @@ with answer_side:
         format_func=lambda name: t(f"draw.act_{name}"),
         key="draw_activation",
         help=t("draw.activation_help"),
+        wrap=True,
     )
     to_url("draw_activation")
 

@@ -25,15 +25,16 @@ from ui import data
 from ui.canvas import clear_canvas, digit_canvas
 from ui.charts import FONT_SIZE, TEXT_COLOUR, confusion_chart, digit_image, digit_scale, styled
 from ui.i18n import t
+from ui.tapgrid import clear_taps, tap_grid
 from ui.urlstate import choice, from_url, to_url
 
 PREFIX = "handwriting"
 SET_KEY = "handwriting_set"
 SMALL_SET = 50  # below this, one drawing moves the accuracy by more than two points
-THUMB_COLUMNS = 10
 THUMB_PIXELS = 84
+# Tiles flow into rows as wide as the screen allows: ten or more on a projector, three or four on a phone.
+TILE_PIXELS = {"set": THUMB_PIXELS + 16, "mistake": 2 * THUMB_PIXELS}
 GALLERY_STEP = 40
-MISTAKE_COLUMNS = 6
 MISTAKE_STEP = 12
 MINE_COLOUR, MNIST_COLOUR = "#3b4a5a", "#b8c2cc"
 
@@ -65,12 +66,12 @@ def chosen_label(handwriting: Handwriting) -> int | None:
         st.metric(t("handwriting.prompt"), str(digit))
         return digit
     return st.segmented_control(
-        t("handwriting.label"), list(range(10)), key="handwriting_label", width="stretch"
+        t("handwriting.label"), list(range(10)), key="handwriting_label", width="stretch", wrap=True
     )
 
 
-def save(image: NDArray[np.uint8] | None, label: int | None) -> None:
-    """Add the drawing to the set and clear the canvas; a hint instead when something is missing."""
+def save(image: NDArray[np.uint8] | NDArray[np.float32] | None, label: int | None) -> None:
+    """Add the drawing or the tapped pixels to the set, then clear both; a hint when something is missing."""
     x = None if image is None else canvas_to_mnist(image)
     if x is None:
         st.warning(t("handwriting.empty_canvas"))
@@ -85,6 +86,7 @@ def save(image: NDArray[np.uint8] | None, label: int | None) -> None:
         return
     st.session_state["handwriting_saved"] = t("handwriting.saved", digit=label, n=len(current_set()))
     clear_canvas(PREFIX)
+    clear_taps(PREFIX)
     # The canvas above still shows the saved drawing: run again to mount the fresh one.
     st.rerun()
 
@@ -108,9 +110,9 @@ def count_bars(counts: NDArray[np.integer]) -> alt.LayerChart:
     return styled((bars + values).properties(height=200))
 
 
-def thumbnail(column: DeltaGenerator, handwriting: Handwriting, i: int, caption: str, place: str) -> None:
+def thumbnail(tiles: DeltaGenerator, handwriting: Handwriting, i: int, caption: str, place: str) -> None:
     """One drawing with its caption and a button that deletes it (`place` keeps the button's key unique)."""
-    tile = column.container(gap=None, horizontal_alignment="center")
+    tile = tiles.container(gap=None, horizontal_alignment="center", width=TILE_PIXELS[place])
     tile.image(digit_image(handwriting.images[i] / 255, THUMB_PIXELS), caption=caption)
     tile.button(
         ":material/delete:",
@@ -142,10 +144,9 @@ def gallery(handwriting: Handwriting) -> None:
         shown = shown[handwriting.labels[shown] == digit]
     size = st.session_state.setdefault("handwriting_gallery_size", GALLERY_STEP)
     st.caption(t("handwriting.gallery_count", shown=min(size, len(shown)), total=len(shown)))
-    for start in range(0, min(size, len(shown)), THUMB_COLUMNS):
-        row = shown[start : min(start + THUMB_COLUMNS, size)]
-        for column, i in zip(st.columns(THUMB_COLUMNS), row, strict=False):
-            thumbnail(column, handwriting, i, str(handwriting.labels[i]), "set")
+    tiles = st.container(horizontal=True)
+    for i in shown[:size]:
+        thumbnail(tiles, handwriting, i, str(handwriting.labels[i]), "set")
     if size < len(shown):
         st.button(
             t("handwriting.show_more"),
@@ -159,7 +160,9 @@ def collect(handwriting: Handwriting) -> None:
     """Canvas, label and Save; the counts per digit; the set as thumbnails."""
     canvas_side, label_side = st.columns([2, 3], gap="large")
     with canvas_side:
-        image = digit_canvas(PREFIX)
+        drawn = digit_canvas(PREFIX)
+        tapped = tap_grid(PREFIX)
+    image = drawn if tapped is None else tapped
     with label_side:
         label = chosen_label(handwriting)
         if st.button(t("handwriting.save"), type="primary", key="handwriting_save", width="stretch"):
@@ -225,18 +228,16 @@ def mistakes(handwriting: Handwriting, evaluation: Evaluation) -> None:
     st.caption(t("handwriting.mistakes_caption", n=len(wrong)))
     shown = wrong[: st.session_state.setdefault("handwriting_mistakes_size", MISTAKE_STEP)]
     predictions = evaluation.predictions
-    for start in range(0, len(shown), MISTAKE_COLUMNS):
-        for column, i in zip(
-            st.columns(MISTAKE_COLUMNS), shown[start : start + MISTAKE_COLUMNS], strict=False
-        ):
-            predicted = predictions[i]
-            caption = t(
-                "handwriting.mistake",
-                true=evaluation.labels[i],
-                predicted=predicted,
-                p=evaluation.probabilities[i, predicted],
-            )
-            thumbnail(column, handwriting, i, caption, "mistake")
+    tiles = st.container(horizontal=True)
+    for i in shown:
+        predicted = predictions[i]
+        caption = t(
+            "handwriting.mistake",
+            true=evaluation.labels[i],
+            predicted=predicted,
+            p=evaluation.probabilities[i, predicted],
+        )
+        thumbnail(tiles, handwriting, i, caption, "mistake")
     if len(shown) < len(wrong):
         st.button(
             t("handwriting.show_more"),
