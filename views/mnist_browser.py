@@ -124,6 +124,7 @@ def controls(sizes: dict[str, int]) -> tuple[str, str | int, int]:
         required=True,
         format_func=lambda d: t("mnist_browser.all") if d == "all" else str(d),
         on_change=new_selection,
+        wrap=True,  # in a column it would scroll sideways, hiding 7, 8 and 9 on a phone
     )
     pages = page_count(split, digit)
     right.number_input(
@@ -166,7 +167,8 @@ def browser(source: str, sizes: dict[str, int]) -> None:
         )
     st.subheader(t("mnist_browser.pixels_header", split=split, index=index, label=label))
     st.caption(t("mnist_browser.pixels_caption"))
-    st.altair_chart(pixel_values(images[index], ""), width="content")
+    # 28 readable columns are wider than a phone: they scroll sideways in their own box, not the whole page.
+    st.container(horizontal=True, wrap=False).altair_chart(pixel_values(images[index], ""), width="content")
 
 
 def shapes_code(options: dict[str, bool]) -> str:
