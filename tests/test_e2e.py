@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 # A page on a busy 2-core machine can take seconds to rerun: wait for what a person waits for.
 expect.set_options(timeout=30_000)
-PAGES = ["home", "activations", "forward", "softmax", "mnist", "draw", "evaluate", "handwriting"]
+PAGES = ["", "activations", "forward", "softmax", "mnist", "draw", "evaluate", "handwriting"]
 
 
 def screenshot(page, name: str) -> None:
@@ -31,7 +31,7 @@ def test_every_page_opens_without_an_exception(page, app_url, path):
     expect(page.locator("h1").first).to_be_visible(timeout=60_000)
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    screenshot(page, path)
+    screenshot(page, path or "home")
 
 
 # Digits as mouse strokes, in fractions of the canvas: drawn the way a person draws them.
