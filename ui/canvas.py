@@ -11,6 +11,7 @@ import streamlit as st
 from numpy.typing import NDArray
 
 from ui.i18n import t
+from ui.remount import current_key, remount
 
 CANVAS_SIZE = 280
 """Ten screen pixels per MNIST pixel: large enough for a finger, small enough for a phone."""
@@ -18,19 +19,25 @@ DEFAULT_BRUSH = 18
 BRUSH_RANGE = (4, 40)
 
 
-def _generation(prefix: str) -> str:
-    """Where the page's canvas generation is kept."""
-    return f"{prefix}_canvas_generation"
+# The canvas as every page draws it (and the latency benchmark's bare page too): MNIST's white on black.
+CANVAS_OPTIONS = {
+    "stroke_color": "#FFFFFF",
+    "background_color": "#000000",
+    "drawing_mode": "freedraw",
+    "height": CANVAS_SIZE,
+    "width": CANVAS_SIZE,
+    "return_image_data": True,
+}
 
 
 def canvas_key(prefix: str) -> str:
     """The key of the page's canvas now: each generation is a new, empty canvas."""
-    return f"{prefix}_canvas_{st.session_state.setdefault(_generation(prefix), 0)}"
+    return current_key(f"{prefix}_canvas")
 
 
 def clear_canvas(prefix: str) -> None:
     """Empty the page's canvas: a fresh key mounts a fresh canvas."""
-    st.session_state[_generation(prefix)] = st.session_state.get(_generation(prefix), 0) + 1
+    remount(f"{prefix}_canvas")
 
 
 def digit_canvas(prefix: str) -> NDArray[np.uint8] | None:
@@ -40,16 +47,7 @@ def digit_canvas(prefix: str) -> NDArray[np.uint8] | None:
 
     brush_key = f"{prefix}_brush"
     st.session_state.setdefault(brush_key, DEFAULT_BRUSH)
-    result = st_canvas(
-        stroke_width=st.session_state[brush_key],
-        stroke_color="#FFFFFF",
-        background_color="#000000",
-        drawing_mode="freedraw",
-        height=CANVAS_SIZE,
-        width=CANVAS_SIZE,
-        return_image_data=True,
-        key=canvas_key(prefix),
-    )
+    result = st_canvas(stroke_width=st.session_state[brush_key], key=canvas_key(prefix), **CANVAS_OPTIONS)
     st.caption(t("canvas.help"))
     brush, clear = st.columns([2, 1], vertical_alignment="bottom")
     brush.slider(t("canvas.brush"), *BRUSH_RANGE, key=brush_key)

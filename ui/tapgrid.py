@@ -17,6 +17,7 @@ import streamlit as st
 from numpy.typing import NDArray
 
 from ui.i18n import t
+from ui.remount import current_key, remount
 
 GRID_SIZE = 14
 """14x14 cells: a digit tapped one cell thick, once fitted into MNIST's 20x20 box, has strokes about two
@@ -77,19 +78,14 @@ def grid_chart(size: int = GRID_SIZE, cell_pixels: int = CELL_PIXELS) -> alt.Cha
     )
 
 
-def _generation(prefix: str) -> str:
-    """Where the page's grid generation is kept."""
-    return f"{prefix}_taps_generation"
-
-
 def taps_key(prefix: str) -> str:
     """The key of the page's grid now: each generation is a new grid with no cell on."""
-    return f"{prefix}_taps_{st.session_state.setdefault(_generation(prefix), 0)}"
+    return current_key(f"{prefix}_taps")
 
 
 def clear_taps(prefix: str) -> None:
     """Turn every cell of the page's grid off: a fresh key mounts a fresh chart."""
-    st.session_state[_generation(prefix)] = st.session_state.get(_generation(prefix), 0) + 1
+    remount(f"{prefix}_taps")
 
 
 def tap_grid(prefix: str, overruled: bool = False) -> NDArray[np.float32] | None:
