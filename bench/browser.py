@@ -25,6 +25,9 @@ CHROMIUM_ARGS = [
 ]
 # Streamlit shows its status widget ("Running...") while a script runs.
 SCRIPT_FINISHED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+APP_SELECTOR = '[data-testid="stApp"]'
+SETTLE_MS = 300  # after the script has finished, for the last elements to be painted
+STROKE_STEPS = 4  # mouse-move events between two points of a stroke
 
 
 def free_port() -> int:
@@ -76,18 +79,21 @@ def launch_chromium(playwright):
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     """Wait until the page is up and Streamlit has finished running the script."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_selector(APP_SELECTOR, timeout=timeout_ms)
     page.wait_for_function(SCRIPT_FINISHED, timeout=timeout_ms)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(SETTLE_MS)
+
+
+def stroke_positions(box: dict[str, float], points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Page coordinates of `points`, given as fractions (0..1) of the width and height of the box `box`."""
+    return [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
 
 
 def draw(page, points: list[tuple[float, float]], canvas: str = "canvas.upper-canvas") -> None:
     """One mouse stroke through `points`, given as fractions (0..1) of the canvas's width and height."""
-    box = page.locator(canvas).first.bounding_box()
-    xs = [box["x"] + fx * box["width"] for fx, _ in points]
-    ys = [box["y"] + fy * box["height"] for _, fy in points]
-    page.mouse.move(xs[0], ys[0])
+    (x, y), *rest = stroke_positions(page.locator(canvas).first.bounding_box(), points)
+    page.mouse.move(x, y)
     page.mouse.down()
-    for x, y in zip(xs[1:], ys[1:], strict=True):
-        page.mouse.move(x, y, steps=4)
+    for x, y in rest:
+        page.mouse.move(x, y, steps=STROKE_STEPS)
     page.mouse.up()
