@@ -60,16 +60,21 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser tab, 1280x900, English, that fails the test on any uncaught page error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+def watched_tab(browser, **context_options):
+    """A fresh tab in a browser context of its own; the test fails on any uncaught error on the page."""
+    context = browser.new_context(**context_options)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
     yield tab
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab, 1280x900, English, that fails the test on any uncaught page error."""
+    yield from watched_tab(browser, viewport={"width": 1280, "height": 900}, locale="en-US")
 
 
 def no_download(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

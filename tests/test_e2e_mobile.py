@@ -13,6 +13,7 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import watched_tab
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect, sync_playwright
 
@@ -56,13 +57,7 @@ def mobile_page(browser, devices, request):
     descriptor = {key: value for key, value in devices[name].items() if key != "default_browser_type"}
     if name == PHONE:
         descriptor.update(viewport=NARROW, screen=NARROW)
-    context = browser.new_context(**descriptor, locale="en-US")
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    yield from watched_tab(browser, **descriptor, locale="en-US")
 
 
 def open_page(page, app_url: str, path: str) -> None:
