@@ -192,7 +192,13 @@ def preprocess_stages(
     ignoring its aspect ratio (with crop=False too: the naive resize); center=False leaves the box at the
     geometric centre instead of moving its centre of mass to MNIST's.
     """
-    ink = ink_image(image)
+    return stages_from_ink(ink_image(image), crop=crop, fit=fit, center=center)
+
+
+def stages_from_ink(
+    ink: NDArray[np.float32], *, crop: bool = True, fit: bool = True, center: bool = True
+) -> Stages | None:
+    """preprocess_stages from an image's ink_image: a drawing put through several recipes is read once."""
     box = ink_box(ink)
     if box is None:
         return None

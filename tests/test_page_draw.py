@@ -60,13 +60,13 @@ def table(at: AppTest, first_column: str):
     return frame.set_index(first_column)
 
 
-def chart_data(at: AppTest) -> list[str]:
-    """Names of the result charts' datasets: a hash of their values, so they change when the values do.
+def chart_data(at: AppTest) -> list[bytes]:
+    """The result charts' datasets, as the Arrow bytes sent to the browser.
 
     A chart one can select in (the tap grid) is an input, not a result: it is left out.
     """
     charts = [chart for chart in at.get("vega_lite_chart") if not chart.proto.selection_mode]
-    return [dataset.name for chart in charts for dataset in chart.proto.datasets]
+    return [dataset.data.data for chart in charts for dataset in chart.proto.datasets]
 
 
 def test_an_empty_canvas_shows_the_hint_and_no_prediction():

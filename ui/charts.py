@@ -1,26 +1,79 @@
-"""Charts that read well on a projector: one colour per digit on every page, large labels."""
+"""Charts that read well on a projector: one colour per digit on every page, large labels.
+
+A chart is written in Altair once and drawn from a cached Vega-Lite dict ever after: building and validating
+an Altair chart costs tens of milliseconds, on every rerun, for every session. A builder decorated with
+`template` runs once per distinct arguments (titles in the session's language, sizes) on placeholder data
+(`alt.NamedData`); each rerun only fills in its own numbers with `with_data`, as Arrow tables.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec
 
 import altair as alt
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 from numpy.typing import ArrayLike
 from PIL import Image, ImageDraw, ImageFont
+
+Spec = dict[str, Any]
+"""A Vega-Lite chart as st.vega_lite_chart takes it."""
+
+# Streamlit draws charts in its own theme; Altair's default theme would add a fixed 300-pixel view size.
+alt.theme.enable("none")
 
 # Tableau 10: ten hues that stay distinct for most colour-blind viewers and on washed-out projectors.
 DIGIT_COLOURS = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
 )  # fmt: skip
+DIGITS = [str(d) for d in range(10)]
 FONT_SIZE = 16
+TEMPLATES_PER_BUILDER = 64  # a few languages times a few sizes and options; more is a leak
+
+P = ParamSpec("P")
+
+
+_templates: dict[tuple[str, str, bytes], Callable[..., Spec]] = {}
+_templates_lock = threading.Lock()
+
+
+def template(build: Callable[P, alt.TopLevelMixin]) -> Callable[P, Spec]:
+    """A chart builder run once per distinct (hashable) arguments: its chart as a validated Vega-Lite dict.
+
+    A page script runs anew on every rerun, defining its builders anew: the cache belongs to the builder's
+    code (file, name, bytecode), so every rerun of every session shares it.
+    """
+    code = build.__code__
+    key = (code.co_filename, code.co_qualname, code.co_code)
+    with _templates_lock:
+        if key not in _templates:
+
+            @functools.lru_cache(maxsize=TEMPLATES_PER_BUILDER)
+            @functools.wraps(build)
+            def cached(*args: P.args, **kwargs: P.kwargs) -> Spec:
+                return build(*args, **kwargs).to_dict()
+
+            _templates[key] = cached
+        return _templates[key]
+
+
+def with_data(spec: Spec, **datasets: pa.Table) -> Spec:
+    """A cached chart with this rerun's numbers under its placeholders' names (the template untouched)."""
+    return {**spec, "datasets": datasets}
+
+
+def table(**columns: ArrayLike) -> pa.Table:
+    """Columns (flattened) as an Arrow table: what Streamlit sends to the browser, without pandas between."""
+    return pa.table({name: np.asarray(values).ravel() for name, values in columns.items()})
 
 
 def digit_scale() -> alt.Scale:
     """The colour of each digit 0-9, the same on every chart."""
-    return alt.Scale(domain=[str(d) for d in range(10)], range=list(DIGIT_COLOURS))
+    return alt.Scale(domain=DIGITS, range=list(DIGIT_COLOURS))
 
 
 def styled(chart: alt.Chart) -> alt.Chart:
@@ -30,14 +83,11 @@ def styled(chart: alt.Chart) -> alt.Chart:
     )
 
 
-def probability_bars(probabilities: ArrayLike, x_title: str, y_title: str, height: int = 260) -> alt.Chart:
-    """Ten bars of softmax output, each in its digit's colour; the winner solid, the rest faded."""
-    p = np.asarray(probabilities, dtype=float)
-    frame = pd.DataFrame(
-        {"digit": [str(d) for d in range(len(p))], "p": p, "winner": np.arange(len(p)) == np.argmax(p)}
-    )
+@template
+def probability_bars_template(x_title: str, y_title: str, height: int) -> alt.Chart:
+    """Ten bars of softmax output (`probabilities`: digit, p, winner), each in its digit's colour."""
     bars = (
-        alt.Chart(frame)
+        alt.Chart(alt.NamedData("probabilities"))
         .mark_bar()
         .encode(
             x=alt.X("digit:N", title=x_title, axis=alt.Axis(labelAngle=0)),
@@ -53,22 +103,74 @@ def probability_bars(probabilities: ArrayLike, x_title: str, y_title: str, heigh
     return styled((bars + labels).properties(height=height))
 
 
-def heatmap(values: ArrayLike, columns: int, title: str, scheme: str = "viridis", domain=None) -> alt.Chart:
-    """A vector drawn as a grid of cells, `columns` wide, with each cell's value on hover."""
-    v = np.asarray(values, dtype=float).ravel()
-    index = np.arange(len(v))
-    frame = pd.DataFrame({"unit": index, "row": index // columns, "col": index % columns, "value": v})
-    scale = alt.Scale(scheme=scheme, domain=domain) if domain else alt.Scale(scheme=scheme)
-    return (
-        alt.Chart(frame, title=title)
+def probability_bars(probabilities: ArrayLike, x_title: str, y_title: str, height: int = 260) -> Spec:
+    """Ten bars of softmax output, each in its digit's colour; the winner solid, the rest faded."""
+    p = np.asarray(probabilities, dtype=float)
+    data = table(digit=DIGITS[: len(p)], p=p, winner=np.arange(len(p)) == np.argmax(p))
+    return with_data(probability_bars_template(x_title, y_title, height), probabilities=data)
+
+
+@template
+def digit_bars_template(
+    digit_title: str, value_title: str, height: int, title: str | None = None
+) -> alt.Chart:
+    """Bars of `bars` (digit, value: a count) in the digit colours, each with its value on top."""
+    bars = (
+        alt.Chart(alt.NamedData("bars"), **({"title": title} if title else {}))
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", title=digit_title, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value:Q", title=value_title, axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("digit:N", scale=digit_scale(), legend=None),
+            tooltip=[
+                alt.Tooltip("digit:N", title=digit_title),
+                alt.Tooltip("value:Q", title=value_title, format=","),
+            ],
+        )
+    )
+    values = bars.mark_text(dy=-10, fontSize=FONT_SIZE - 1).encode(
+        text=alt.Text("value:Q", format=","), color=alt.value(TEXT_COLOUR)
+    )
+    return styled((bars + values).properties(height=height))
+
+
+def digit_bars(counts: ArrayLike, spec: Spec) -> Spec:
+    """One count per digit 0-9 drawn into a digit_bars_template."""
+    counts = np.asarray(counts)
+    return with_data(spec, bars=table(digit=DIGITS[: len(counts)], value=counts))
+
+
+@template
+def heatmap_template(
+    title: str,
+    legend_title: str,
+    scheme: str = "viridis",
+    domain: tuple[float, float] | None = None,
+    row_pixels: int | None = None,
+) -> alt.Chart:
+    """Cells of `cells` (unit, row, col, value) coloured by value; each row `row_pixels` high if given."""
+    scale = alt.Scale(scheme=scheme, domain=list(domain)) if domain else alt.Scale(scheme=scheme)
+    chart = (
+        alt.Chart(alt.NamedData("cells"), title=title)
         .mark_rect()
         .encode(
             x=alt.X("col:O", axis=None),
             y=alt.Y("row:O", axis=None),
-            color=alt.Color("value:Q", scale=scale, legend=alt.Legend(orient="bottom")),
+            color=alt.Color("value:Q", title=legend_title, scale=scale, legend=alt.Legend(orient="bottom")),
             tooltip=[alt.Tooltip("unit:Q", title="#"), alt.Tooltip("value:Q", format=".4f")],
         )
     )
+    # A height per row: a fixed total would be shared with the title and legend and squash few rows flat.
+    if row_pixels:
+        chart = chart.properties(height=alt.Step(row_pixels))
+    return styled(chart).configure_title(fontSize=FONT_SIZE)
+
+
+def heatmap(values: ArrayLike, columns: int, spec: Spec) -> Spec:
+    """A vector drawn as a grid of cells `columns` wide into a heatmap_template, each value on hover."""
+    v = np.asarray(values, dtype=float).ravel()
+    index = np.arange(len(v))
+    return with_data(spec, cells=table(unit=index, row=index // columns, col=index % columns, value=v))
 
 
 def digit_image(pixels: ArrayLike, size: int = 140) -> Image.Image:
@@ -106,16 +208,12 @@ MISTAKE_COLOURS = ("#f4a582", "#a50f15")
 TEXT_COLOUR = "#1b1f24"
 
 
-def confusion_chart(
-    matrix: ArrayLike, predicted_title: str, true_title: str, count_title: str, height: int = 520
+@template
+def confusion_template(
+    predicted_title: str, true_title: str, count_title: str, height: int, worst: int, title: str | None = None
 ) -> alt.LayerChart:
-    """A confusion matrix as a grid of counts, truth down, prediction across: diagonal green, mistakes red."""
-    counts = np.asarray(matrix)
-    true, predicted = np.indices(counts.shape)
-    frame = pd.DataFrame({"true": true.ravel(), "predicted": predicted.ravel(), "count": counts.ravel()})
-    frame["correct"] = frame["true"] == frame["predicted"]
-    worst = max(int(frame.loc[~frame["correct"], "count"].max()), 2)
-    base = alt.Chart(frame).encode(
+    """A grid of `cells` (true, predicted, count, correct); mistakes shaded up to `worst`, the largest one."""
+    base = alt.Chart(alt.NamedData("cells")).encode(
         x=alt.X("predicted:O", title=predicted_title, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("true:O", title=true_title),
         tooltip=[
@@ -146,7 +244,26 @@ def confusion_chart(
             color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(TEXT_COLOUR)),
         )
     )
-    return (grid + wrong + right + labels).properties(height=height)
+    layers = (grid + wrong + right + labels).properties(height=height)
+    return styled(layers.properties(title=title) if title else layers)
+
+
+def confusion_chart(
+    matrix: ArrayLike,
+    predicted_title: str,
+    true_title: str,
+    count_title: str,
+    height: int = 520,
+    title: str | None = None,
+) -> Spec:
+    """A confusion matrix as a grid of counts, truth down, prediction across: diagonal green, mistakes red."""
+    counts = np.asarray(matrix)
+    true, predicted = np.indices(counts.shape)
+    correct = true == predicted
+    worst = max(int(counts[~correct].max(initial=0)), 2)
+    spec = confusion_template(predicted_title, true_title, count_title, height, worst, title)
+    cells = table(true=true, predicted=predicted, count=counts, correct=correct)
+    return with_data(spec, cells=cells)
 
 
 SHEET_FONT_SIZE = 15
@@ -171,16 +288,16 @@ def thumbnail_sheet(
     return sheet
 
 
-def pixel_values(image: ArrayLike, title: str, cell: int = 32) -> alt.LayerChart:
-    """An image as the grid of 0-255 numbers the network reads, each cell shaded like its pixel."""
-    pixels = np.asarray(image)
-    rows, cols = np.indices(pixels.shape)
-    frame = pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "value": pixels.ravel()})
-    # Ink is white on black as in MNIST: dark numbers on bright cells, zeros faint so the digit stands out.
-    frame["ink"] = np.select([frame["value"] == 0, frame["value"] > 127], ["#4a4f57", "black"], "white")
+# Ink is white on black as in MNIST: dark numbers on bright cells, zeros faint so the digit stands out.
+ZERO_INK, DARK_INK, LIGHT_INK = "#4a4f57", "black", "white"
+
+
+@template
+def pixel_values_template(title: str, rows: int, columns: int, cell: int) -> alt.LayerChart:
+    """A grid of `pixels` (row, col, value 0-255, ink: the colour of its number), each cell shaded."""
     # Every row and column numbered: Vega would drop every other label as overlapping.
     axis = {"labelOverlap": False, "labelFontSize": 13, "ticks": False, "domain": False}
-    base = alt.Chart(frame, title=title).encode(
+    base = alt.Chart(alt.NamedData("pixels"), title=title).encode(
         x=alt.X("col:O", title=None, axis=alt.Axis(labelAngle=0, orient="top", **axis)),
         y=alt.Y("row:O", title=None, axis=alt.Axis(**axis)),
     )
@@ -193,4 +310,14 @@ def pixel_values(image: ArrayLike, title: str, cell: int = 32) -> alt.LayerChart
     )
     # Two colour encodings (shade and ink) in one layer chart must not share a scale, or nothing is drawn.
     layers = (cells + numbers).resolve_scale(color="independent")
-    return layers.properties(width=cell * pixels.shape[1], height=cell * pixels.shape[0])
+    return layers.properties(width=cell * columns, height=cell * rows)
+
+
+def pixel_values(image: ArrayLike, title: str, cell: int = 32) -> Spec:
+    """An image as the grid of 0-255 numbers the network reads, each cell shaded like its pixel."""
+    pixels = np.asarray(image)
+    rows, cols = np.indices(pixels.shape)
+    values = pixels.ravel()
+    ink = np.select([values == 0, values > 127], [ZERO_INK, DARK_INK], LIGHT_INK)
+    data = table(row=rows, col=cols, value=values, ink=ink)
+    return with_data(pixel_values_template(title, *pixels.shape, cell), pixels=data)

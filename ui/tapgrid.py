@@ -8,6 +8,7 @@ Each page passes its own prefix, so its grid lives under keys of its own:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 import altair as alt
@@ -16,6 +17,7 @@ import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 
+from ui.charts import Spec, table, with_data
 from ui.i18n import t
 from ui.remount import current_key, remount
 
@@ -60,12 +62,12 @@ def cells_image(cells: NDArray[np.bool_]) -> NDArray[np.float32] | None:
     return np.pad(cells.astype(np.float32), 1)
 
 
-def grid_chart(size: int = GRID_SIZE, cell_pixels: int = CELL_PIXELS) -> alt.Chart:
-    """Square black cells; a tap turns one white, a second tap turns it back."""
+def grid_chart(cell_pixels: int = CELL_PIXELS) -> alt.Chart:
+    """Square black `cells` (row, col); a tap turns one white, a second tap turns it back."""
     taps = alt.selection_point(name=SELECTION, fields=["row", "col"], on="click", toggle="true", clear=False)
     # Sized by step, not by total width and height: the cells stay square and exactly where the taps land.
     return (
-        alt.Chart(grid_frame(size))
+        alt.Chart(alt.NamedData("cells"))
         .mark_rect(stroke=LINE, strokeWidth=1)
         .encode(
             x=alt.X("col:O", axis=None),
@@ -76,6 +78,13 @@ def grid_chart(size: int = GRID_SIZE, cell_pixels: int = CELL_PIXELS) -> alt.Cha
         .properties(width=alt.Step(cell_pixels), height=alt.Step(cell_pixels), padding=0)
         .configure_view(strokeWidth=0)
     )
+
+
+@functools.cache
+def grid_spec(size: int = GRID_SIZE) -> Spec:
+    """The grid as drawn on every page: the same for every session, so built once."""
+    frame = grid_frame(size)
+    return with_data(grid_chart().to_dict(), cells=table(row=frame["row"], col=frame["col"]))
 
 
 def taps_key(prefix: str) -> str:
@@ -94,8 +103,8 @@ def tap_grid(prefix: str, overruled: bool = False) -> NDArray[np.float32] | None
     While cells are on, a note says the network reads them, unless `overruled` (the page reads a photo).
     """
     with st.expander(t("tapgrid.expander")):
-        state = st.altair_chart(
-            grid_chart(), on_select="rerun", key=taps_key(prefix), width="content", alt=t("tapgrid.alt")
+        state = st.vega_lite_chart(
+            grid_spec(), on_select="rerun", key=taps_key(prefix), width="content", alt=t("tapgrid.alt")
         )
         st.caption(t("tapgrid.help"))
         st.button(t("tapgrid.clear"), on_click=clear_taps, args=(prefix,), key=f"{prefix}_taps_clear")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import altair as alt
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from nn import ACTIVATIONS, Params, predict_trace, sigmoid
 from nn.linear import collapse, linear, max_abs_difference, random_weights, stack
 from nn.saturation import SATURATION_LIMIT, saturated_share
 from ui import data
-from ui.charts import FONT_SIZE, FUNCTION_COLOURS, function_scale, styled
+from ui.charts import FONT_SIZE, FUNCTION_COLOURS, Spec, function_scale, styled, table, template, with_data
 from ui.i18n import t
 from ui.inputs import NumbersError, interval, limits_note, listing, names, numbers_text, parse_numbers
 from ui.urlstate import from_url, to_url
@@ -51,26 +51,35 @@ def python_name(key: str) -> str:
     return ACTIVATIONS[key].__name__
 
 
-def curves(keys: list[str], x: np.ndarray) -> pd.DataFrame:
-    """The chosen functions on the grid x, as one long table for Altair."""
-    return pd.concat(
-        [pd.DataFrame({"x": x, "y": ACTIVATIONS[key](x), "function": label(key)}) for key in keys]
+def curves(keys: list[str], x: np.ndarray) -> pa.Table:
+    """The chosen functions on the grid x, as one long table (x, y, function) for a lines_template."""
+    return table(
+        x=np.tile(x, len(keys)),
+        y=np.concatenate([np.asarray(ACTIVATIONS[key](x), dtype=float) for key in keys]),
+        function=np.repeat([label(key) for key in keys], len(x)),
     )
 
 
-def lines(
-    frame: pd.DataFrame, labels: dict[str, str], title: str, height: int = CHART_HEIGHT, legend: bool = True
+@template
+def lines_template(
+    labels: tuple[tuple[str, str], ...],
+    title: str,
+    height: int = CHART_HEIGHT,
+    legend: bool = True,
+    zero: bool = True,
+    y_title: str = "h(x)",
 ) -> alt.Chart:
-    """Thick lines, one colour per function, the legend on top (or none: a lone function is in the title)."""
-    return (
-        alt.Chart(frame, title=title)
+    """Thick lines of `curves` (x, y, function), one colour per function key -> label, the legend on top
+    (or none: a lone function is in the title); zero=False lets the y axis leave out 0."""
+    chart = (
+        alt.Chart(alt.NamedData("curves"), title=title)
         .mark_line(strokeWidth=4)
         .encode(
             x=alt.X("x:Q", title="x"),
-            y=alt.Y("y:Q", title="h(x)"),
+            y=alt.Y("y:Q", title=y_title, scale=alt.Scale() if zero else alt.Scale(zero=False)),
             color=alt.Color(
                 "function:N",
-                scale=function_scale(labels),
+                scale=function_scale(dict(labels)),
                 legend=alt.Legend(orient="top", title=None, labelLimit=400) if legend else None,
             ),
             tooltip=[
@@ -81,6 +90,15 @@ def lines(
         )
         .properties(height=height)
     )
+    return styled(chart)
+
+
+def lines(
+    keys: list[str], x: np.ndarray, title: str, height: int = CHART_HEIGHT, legend: bool = True
+) -> Spec:
+    """The functions `keys` on the grid x as thick lines in their colours."""
+    spec = lines_template(tuple((key, label(key)) for key in keys), title, height, legend)
+    return with_data(spec, curves=curves(keys, x))
 
 
 def cells(count: int) -> list:
@@ -108,11 +126,10 @@ def draw_functions(keys: list[str], x: np.ndarray) -> None:
         return
     if st.toggle(t("activations.separate"), key="activations_separate"):
         for column, key in zip(cells(len(keys)), keys, strict=True):
-            chart = lines(curves([key], x), {key: label(key)}, label(key), SEPARATE_HEIGHT, legend=False)
-            column.altair_chart(styled(chart), width="stretch")
+            chart = lines([key], x, label(key), SEPARATE_HEIGHT, legend=False)
+            column.vega_lite_chart(chart, width="stretch")
     else:
-        chart = lines(curves(keys, x), {key: label(key) for key in keys}, t("activations.chart_title"))
-        st.altair_chart(styled(chart), width="stretch")
+        st.vega_lite_chart(lines(keys, x, t("activations.chart_title")), width="stretch")
     for column, key in zip(cells(len(keys)), keys, strict=True):
         column.markdown(f"**{label(key)}** · `{python_name(key)}`")
         column.latex(FORMULAS[key])
@@ -121,10 +138,8 @@ def draw_functions(keys: list[str], x: np.ndarray) -> None:
 def draw_comparison(x: np.ndarray) -> None:
     """3.2.5: sigmoid and the step function on one chart, and what they share."""
     st.subheader(t("activations.compare"))
-    keys = ["step", "sigmoid"]
-    chart = lines(curves(keys, x), {key: label(key) for key in keys}, t("activations.compare_chart"))
     left, right = st.columns([3, 2])
-    left.altair_chart(styled(chart), width="stretch")
+    left.vega_lite_chart(lines(["step", "sigmoid"], x, t("activations.compare_chart")), width="stretch")
     right.markdown(t("activations.compare_points"))
 
 
@@ -137,30 +152,34 @@ def draw_linear_stack(x: np.ndarray) -> None:
     c3 = collapse([c, c, c])
     three, one = stack(x, [h, h, h]), linear(c3)(x)
     st.latex(rf"y(x) = h(h(h(x))) = c^3 x = {c3:.4g}\,x")
-    series = [t("activations.three_layers"), t("activations.one_layer", c3=f"{c3:.4g}")]
-    frame = pd.DataFrame(
-        {"x": np.tile(x, 2), "y": np.concatenate([three, one]), "line": np.repeat(series, len(x))}
-    )
+    series = (t("activations.three_layers"), t("activations.one_layer", c3=f"{c3:.4g}"))
+    line_data = table(x=np.tile(x, 2), y=np.concatenate([three, one]), line=np.repeat(series, len(x)))
+    left, right = st.columns(2)
+    spec = linear_template(series, t("activations.linear_chart"))
+    left.vega_lite_chart(with_data(spec, lines=line_data), width="stretch")
+    left.caption(t("activations.linear_difference", difference=f"{max_abs_difference(three, one):.1e}"))
+    name = t("activations.sigmoid_three")
+    title = t("activations.sigmoid_chart")
+    spec = lines_template((("sigmoid", name),), title, legend=False, zero=False, y_title="y(x)")
+    sig3 = table(x=x, y=stack(x, [sigmoid] * 3), function=np.repeat(name, len(x)))
+    right.vega_lite_chart(with_data(spec, curves=sig3), width="stretch")
+    right.caption(t("activations.sigmoid_note"))
+
+
+@template
+def linear_template(series: tuple[str, str], title: str) -> alt.LayerChart:
+    """Two lines of `lines` (x, y, line): three layers wide and pale, the one layer dashed on top of it."""
     colour = alt.Color(
         "line:N",
-        scale=alt.Scale(domain=series, range=[FUNCTION_COLOURS["identity"], INK]),
+        scale=alt.Scale(domain=list(series), range=[FUNCTION_COLOURS["identity"], INK]),
         legend=alt.Legend(orient="top", title=None, labelLimit=400),
     )
-    base = alt.Chart(frame, title=t("activations.linear_chart")).encode(
+    base = alt.Chart(alt.NamedData("lines"), title=title).encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y(x)"), color=colour
     )
     wide = base.transform_filter(alt.datum.line == series[0]).mark_line(strokeWidth=10, opacity=0.45)
     dashed = base.transform_filter(alt.datum.line == series[1]).mark_line(strokeWidth=3, strokeDash=[8, 6])
-    left, right = st.columns(2)
-    left.altair_chart(styled((wide + dashed).properties(height=CHART_HEIGHT)), width="stretch")
-    left.caption(t("activations.linear_difference", difference=f"{max_abs_difference(three, one):.1e}"))
-    name = t("activations.sigmoid_three")
-    sig3 = pd.DataFrame({"x": x, "y": stack(x, [sigmoid] * 3), "function": name})
-    sig_chart = lines(sig3, {"sigmoid": name}, t("activations.sigmoid_chart"), legend=False).encode(
-        y=alt.Y("y:Q", title="y(x)", scale=alt.Scale(zero=False))
-    )
-    right.altair_chart(styled(sig_chart), width="stretch")
-    right.caption(t("activations.sigmoid_note"))
+    return styled((wide + dashed).properties(height=CHART_HEIGHT))
 
 
 def new_seed() -> None:
@@ -193,52 +212,73 @@ def draw_matrices(points: np.ndarray | None) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def first_layer_inputs(
-    weights_kind: str, weights_fingerprint: str, data_kind: str, _params: Params, _x: np.ndarray
-) -> np.ndarray:
-    """Every a1 value of the images under the weights; keyed by names and a digest, not by the arrays."""
-    return predict_trace(_params, _x).a1.ravel()
+    weights_kind: str, weights_fingerprint: str, data_kind: str, _params: Params, _x_test: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every a1 value of N_IMAGES test images under the weights, and their histogram (counts, edges).
 
-
-def saturation_chart(a1: np.ndarray, limit: float) -> alt.Chart:
-    """Histogram of a1 (right axis) under the sigmoid curve (left axis), the saturated tails shaded."""
+    Keyed by names and a digest, not by the arrays. The images are spread over the whole set: the offline
+    sample is sorted by digit, so its first images are all zeros.
+    """
+    x = _x_test[np.linspace(0, len(_x_test) - 1, N_IMAGES).astype(int)]
+    a1 = predict_trace(_params, x).a1.ravel()
     counts, edges = np.histogram(a1, bins=HISTOGRAM_BINS)
-    low, high = float(edges[0]), float(edges[-1])
-    bins = pd.DataFrame({"left": edges[:-1], "right": edges[1:], "count": counts})
-    grid = np.linspace(low, high, GRID_POINTS)
-    curve = pd.DataFrame({"a": grid, "y": sigmoid(grid)})
-    tails = pd.DataFrame({"from": [low, limit], "to": [-limit, high]}).query("`from` < `to`")
+    return a1, counts, edges
+
+
+@template
+def saturation_template(
+    low: float, high: float, saturated: str, count_title: str, title: str
+) -> alt.LayerChart:
+    """`bins` (left, right, count) of a1 on the right axis under the sigmoid `curve` (a, y) on the left,
+    the saturated `tails` (from, to, text) shaded and named."""
     x_scale = alt.Scale(domain=[low, high], nice=False)
     shade = (
-        alt.Chart(tails)
+        alt.Chart(alt.NamedData("tails"))
         .mark_rect(color=FUNCTION_COLOURS["softmax_naive"], opacity=0.13)
         .encode(x=alt.X("from:Q", scale=x_scale, title="a1"), x2="to:Q")
     )
     # Placed in pixels, so the words need neither of the two y-scales.
     words = (
-        alt.Chart(tails.assign(text=t("activations.saturated")))
+        alt.Chart(alt.NamedData("tails"))
         .transform_calculate(middle="(datum.from + datum.to) / 2")
         .mark_text(fontSize=FONT_SIZE, fontWeight="bold", color=FUNCTION_COLOURS["softmax_naive"])
         .encode(x=alt.X("middle:Q", scale=x_scale), y=alt.value(18), text="text:N")
     )
     bars = (
-        alt.Chart(bins)
+        alt.Chart(alt.NamedData("bins"))
         .mark_rect(color=HISTOGRAM_COLOUR, opacity=0.8)
         .encode(
             x=alt.X("left:Q", scale=x_scale),
             x2="right:Q",
-            y=alt.Y("count:Q", title=t("activations.hist_axis"), axis=alt.Axis(orient="right")),
+            y=alt.Y("count:Q", title=count_title, axis=alt.Axis(orient="right")),
             tooltip=[alt.Tooltip("left:Q", format=".2f"), alt.Tooltip("right:Q", format=".2f"), "count:Q"],
         )
     )
     line = (
-        alt.Chart(curve)
+        alt.Chart(alt.NamedData("curve"))
         .mark_line(strokeWidth=5, color=FUNCTION_COLOURS["sigmoid"])
         .encode(
             x=alt.X("a:Q", scale=x_scale), y=alt.Y("y:Q", title="sigmoid(a)", scale=alt.Scale(domain=[0, 1]))
         )
     )
     chart = alt.layer(shade, words, bars, line).resolve_scale(y="independent")
-    return styled(chart.properties(height=CHART_HEIGHT, title=t("activations.hist_chart")))
+    return styled(chart.properties(height=CHART_HEIGHT, title=title))
+
+
+def saturation_chart(counts: np.ndarray, edges: np.ndarray, limit: float) -> Spec:
+    """Histogram of a1 (right axis) under the sigmoid curve (left axis), the saturated tails shaded."""
+    low, high = float(edges[0]), float(edges[-1])
+    grid = np.linspace(low, high, GRID_POINTS)
+    starts, ends = np.array([low, limit]), np.array([-limit, high])
+    shown = starts < ends
+    saturated = t("activations.saturated")
+    spec = saturation_template(low, high, saturated, t("activations.hist_axis"), t("activations.hist_chart"))
+    return with_data(
+        spec,
+        tails=table(**{"from": starts[shown], "to": ends[shown]}, text=np.repeat(saturated, shown.sum())),
+        bins=table(left=edges[:-1], right=edges[1:], count=counts),
+        curve=table(a=grid, y=sigmoid(grid)),
+    )
 
 
 def draw_saturation() -> None:
@@ -247,10 +287,10 @@ def draw_saturation() -> None:
     splits = data.mnist()
     weights = data.current_weights()
     (_, _), (x_test, _) = splits
-    # Spread over the whole set: the offline sample is sorted by digit, so its first images are all zeros.
-    x = x_test[np.linspace(0, len(x_test) - 1, N_IMAGES).astype(int)]
-    a1 = first_layer_inputs(weights.kind, weights.fingerprint, splits.source.kind, weights.params, x)
-    st.markdown(t("activations.mnist_intro", count=a1.size, images=len(x), weights=weights.label))
+    a1, counts, edges = first_layer_inputs(
+        weights.kind, weights.fingerprint, splits.source.kind, weights.params, x_test
+    )
+    st.markdown(t("activations.mnist_intro", count=a1.size, images=N_IMAGES, weights=weights.label))
     if splits.source.kind == "sample":
         st.info(t("activations.sample_note"))
     left, right = st.columns([3, 1])
@@ -259,7 +299,7 @@ def draw_saturation() -> None:
         st.metric(t("activations.share", limit=limit), f"{saturated_share(a1, limit):.1%}")
         low, high = sigmoid(np.array([-limit, limit]))
         st.caption(t("activations.share_help", limit=limit, low=low, high=high))
-    left.altair_chart(saturation_chart(a1, limit), width="stretch")
+    left.vega_lite_chart(saturation_chart(counts, edges, limit), width="stretch")
 
 
 def main() -> None:

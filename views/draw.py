@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 
 from nn import Params, Trace, predict, predict_trace
-from nn.preprocess import MNIST_BOX_SIZE, MNIST_CENTRE_OF_MASS, MNIST_INK_MASS, Stages, preprocess_stages
+from nn.preprocess import (
+    MNIST_BOX_SIZE,
+    MNIST_CENTRE_OF_MASS,
+    MNIST_INK_MASS,
+    Stages,
+    ink_image,
+    stages_from_ink,
+)
 from ui import data
 from ui.canvas import digit_canvas
-from ui.charts import FONT_SIZE, heatmap, probability_bars, styled
+from ui.charts import heatmap, heatmap_template, probability_bars, table
 from ui.i18n import t
 from ui.images import (
     MAX_UPLOAD_MB,
@@ -38,7 +43,7 @@ RECIPES = {
 }
 LOW_CONFIDENCE = 0.5
 # A bounded h() gets a fixed colour scale, so saturated neurons look saturated whatever the drawing.
-HEATMAP_DOMAINS = {"sigmoid": [0, 1], "step": [0, 1], "tanh": [-1, 1]}
+HEATMAP_DOMAINS = {"sigmoid": (0, 1), "step": (0, 1), "tanh": (-1, 1)}
 HEATMAP_COLUMNS = 10
 HEATMAP_ROW_PIXELS = 30
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
@@ -100,7 +105,7 @@ def show_prediction(probabilities: NDArray[np.floating]) -> None:
     )
     if probability < LOW_CONFIDENCE:
         st.warning(t("draw.unsure", limit=LOW_CONFIDENCE))
-    st.altair_chart(probability_bars(probabilities, t("draw.bars_x"), t("draw.bars_y")), width="stretch")
+    st.vega_lite_chart(probability_bars(probabilities, t("draw.bars_x"), t("draw.bars_y")), width="stretch")
 
 
 def step_toggles() -> dict[str, bool]:
@@ -157,26 +162,24 @@ def answers_table(rows: dict[str, NDArray[np.floating]], first_column: str) -> N
     """A small table: one labelled row per probability vector, with its winner and how sure it is."""
     winners = [winner(probabilities) for probabilities in rows.values()]
     probability = t("draw.col_probability")
-    frame = pd.DataFrame(
-        {
-            first_column: list(rows),
-            t("draw.col_prediction"): [digit for digit, _ in winners],
-            probability: [p for _, p in winners],
-        }
-    )
+    columns = {
+        first_column: list(rows),
+        t("draw.col_prediction"): [digit for digit, _ in winners],
+        probability: [p for _, p in winners],
+    }
     st.dataframe(
-        frame,
+        table(**columns),
         hide_index=True,
         column_config={probability: st.column_config.ProgressColumn(format="percent", max_value=1)},
     )
 
 
-def show_recipes(image: NDArray, params: Params, activation: str) -> None:
+def show_recipes(ink: NDArray[np.float32], params: Params, activation: str) -> None:
     """The prediction with each preprocessing step left out in turn."""
     st.markdown(f"**{t('draw.recipes')}**")
     rows = {}
     for name, steps in RECIPES.items():
-        x = preprocess_stages(image, **steps).centred.ravel()
+        x = stages_from_ink(ink, **steps).centred.ravel()
         rows[t(f"draw.recipe_{name}")] = predict(params, x, activation)
     answers_table(rows, t("draw.col_steps"))
 
@@ -188,57 +191,61 @@ def show_hidden(trace: Trace, activation: str, params: Params) -> None:
     domain = HEATMAP_DOMAINS.get(activation)
     hidden = ((trace.z1, "draw.z1_title"), (trace.z2, "draw.z2_title"))
     for column, (values, title) in zip(layers, hidden, strict=True):
-        chart = heatmap(values, HEATMAP_COLUMNS, t(title, n=values.size), domain=domain)
-        chart.encoding.color.title = t("draw.heat_legend")
-        # A height per row: a fixed total would be shared with the title and legend and squash five rows flat.
-        chart = chart.properties(height=alt.Step(HEATMAP_ROW_PIXELS))
-        column.altair_chart(styled(chart).configure_title(fontSize=FONT_SIZE), width="stretch")
+        spec = heatmap_template(
+            t(title, n=values.size), t("draw.heat_legend"), domain=domain, row_pixels=HEATMAP_ROW_PIXELS
+        )
+        column.vega_lite_chart(heatmap(values, HEATMAP_COLUMNS, spec), width="stretch")
     st.markdown(f"**{t('draw.every_activation')}**")
     rows = {t(f"draw.act_{name}"): predict(params, trace.x, name) for name in HIDDEN_ACTIVATIONS}
     answers_table(rows, t("draw.col_activation"))
 
 
-st.title(f"✏️ {t('draw.title')}")
-st.caption(t("draw.intro"))
-params = data.current_weights().params
-from_url("draw_activation", "sigmoid", choice(HIDDEN_ACTIVATIONS))
+@st.fragment
+def playground(params: Params) -> None:
+    """What a stroke changes, rerun alone on each stroke: the inputs, the answer, what the network sees."""
+    draw_side, answer_side = st.columns(2, gap="large")
+    with draw_side:
+        drawn = digit_canvas("draw")
+        photographed = photo()
+        tapped = tap_grid("draw", overruled=photographed is not None)
+    # A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
+    image = next((source for source in (photographed, tapped, drawn) if source is not None), None)
 
-draw_side, answer_side = st.columns(2, gap="large")
-with draw_side:
-    drawn = digit_canvas("draw")
-    photographed = photo()
-    tapped = tap_grid("draw", overruled=photographed is not None)
-# A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
-image = next((source for source in (photographed, tapped, drawn) if source is not None), None)
+    sees_tab, hidden_tab = st.tabs([t("draw.tab_sees"), t("draw.tab_hidden")])
+    with sees_tab:
+        st.caption(t("draw.sees_intro"))
+        steps = step_toggles()
+    ink = None if image is None else ink_image(image)
+    stages = None if ink is None else stages_from_ink(ink, **steps)
 
-sees_tab, hidden_tab = st.tabs([t("draw.tab_sees"), t("draw.tab_hidden")])
-with sees_tab:
-    st.caption(t("draw.sees_intro"))
-    steps = step_toggles()
-stages = None if image is None else preprocess_stages(image, **steps)
+    with answer_side:
+        activation = st.segmented_control(
+            t("draw.activation"),
+            HIDDEN_ACTIVATIONS,
+            required=True,
+            format_func=lambda name: t(f"draw.act_{name}"),
+            key="draw_activation",
+            help=t("draw.activation_help"),
+            wrap=True,
+        )
+        to_url("draw_activation")
 
-with answer_side:
-    activation = st.segmented_control(
-        t("draw.activation"),
-        HIDDEN_ACTIVATIONS,
-        required=True,
-        format_func=lambda name: t(f"draw.act_{name}"),
-        key="draw_activation",
-        help=t("draw.activation_help"),
-        wrap=True,
-    )
-    to_url("draw_activation")
-
-if stages is None:
-    answer_side.info(t("draw.hint" if photographed is None else "draw.no_ink_photo"))
-    for tab in (sees_tab, hidden_tab):
-        tab.info(t("draw.nothing_yet"))
-else:
+    if stages is None:
+        answer_side.info(t("draw.hint" if photographed is None else "draw.no_ink_photo"))
+        for tab in (sees_tab, hidden_tab):
+            tab.info(t("draw.nothing_yet"))
+        return
     trace = predict_trace(params, stages.centred.ravel(), activation)
     with answer_side:
         show_prediction(trace.y)
     with sees_tab:
         show_stages(stages)
-        show_recipes(image, params, activation)
+        show_recipes(ink, params, activation)
     with hidden_tab:
         show_hidden(trace, activation, params)
+
+
+st.title(f"✏️ {t('draw.title')}")
+st.caption(t("draw.intro"))
+from_url("draw_activation", "sigmoid", choice(HIDDEN_ACTIVATIONS))
+playground(data.current_weights().params)

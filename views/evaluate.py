@@ -10,6 +10,7 @@ from functools import partial
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 from numpy.typing import NDArray
 from streamlit.delta_generator import DeltaGenerator
@@ -18,7 +19,19 @@ from nn import Params
 from nn.bench import book_batch, book_per_image, interleaved
 from nn.evaluate import Evaluation, evaluate
 from ui import data
-from ui.charts import FONT_SIZE, TEXT_COLOUR, confusion_chart, digit_image, digit_scale, styled
+from ui.charts import (
+    DIGITS,
+    FONT_SIZE,
+    TEXT_COLOUR,
+    Spec,
+    confusion_chart,
+    digit_image,
+    digit_scale,
+    styled,
+    table,
+    template,
+    with_data,
+)
 from ui.i18n import t
 from ui.urlstate import from_url, int_between, to_url
 
@@ -74,29 +87,29 @@ def measure_speed(params: Params, x: NDArray[np.floating], labels: NDArray[np.in
     return frame.assign(us=frame["ms"] * 1e3 / frame["images"])
 
 
-def speed_chart(speed: pd.DataFrame) -> alt.Chart:
-    """Time per image against batch size on log-log axes: ours as a line, the book's code as points."""
-    names = {code: t(f"evaluate.speed_{code}") for code in SPEED_CODES}
-    frame = speed.assign(name=speed["code"].map(names))
-    base = alt.Chart(frame).encode(
+@template
+def speed_template(names: tuple[str, ...], labels: tuple[tuple[str, str], ...]) -> alt.LayerChart:
+    """Time per image (`speed`: code, name, batch, images, us) against batch size on log-log axes."""
+    title = dict(labels)
+    base = alt.Chart(alt.NamedData("speed")).encode(
         x=alt.X(
             "batch:Q",
-            title=t("evaluate.speed_x"),
+            title=title["x"],
             scale=alt.Scale(type="log", domain=[0.6, 2 * max(BATCH_PRESETS)]),
             axis=alt.Axis(values=list(BATCH_PRESETS), format=","),
         ),
-        y=alt.Y("us:Q", title=t("evaluate.speed_y"), scale=alt.Scale(type="log", nice=False, padding=24)),
+        y=alt.Y("us:Q", title=title["y"], scale=alt.Scale(type="log", nice=False, padding=24)),
         color=alt.Color(
             "name:N",
-            title=t("evaluate.speed_legend"),
-            scale=alt.Scale(domain=list(names.values()), range=list(SPEED_COLOURS)),
+            title=title["legend"],
+            scale=alt.Scale(domain=list(names), range=list(SPEED_COLOURS)),
             legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
         ),
         tooltip=[
-            alt.Tooltip("name:N", title=t("evaluate.speed_legend")),
-            alt.Tooltip("batch:Q", title=t("evaluate.batch_size"), format=","),
-            alt.Tooltip("images:Q", title=t("evaluate.speed_images"), format=","),
-            alt.Tooltip("us:Q", title=t("evaluate.speed_us"), format=".3~g"),
+            alt.Tooltip("name:N", title=title["legend"]),
+            alt.Tooltip("batch:Q", title=title["batch"], format=","),
+            alt.Tooltip("images:Q", title=title["images"], format=","),
+            alt.Tooltip("us:Q", title=title["us"], format=".3~g"),
         ],
     )
     lines = base.mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=160, filled=True))
@@ -109,29 +122,51 @@ def speed_chart(speed: pd.DataFrame) -> alt.Chart:
     book = values.transform_filter(alt.datum.code != "ours").mark_text(
         dy=22, fontSize=FONT_SIZE, fontWeight="bold"
     )
-    return styled((lines + ours + book).properties(height=560, title=t("evaluate.speed_header")))
+    return styled((lines + ours + book).properties(height=560, title=title["title"]))
 
 
-def per_digit_chart(accuracy: NDArray[np.floating]) -> alt.Chart:
-    """Accuracy on each true digit as bars in the digit colours, each with its value at its end."""
-    frame = pd.DataFrame({"digit": [str(d) for d in range(len(accuracy))], "accuracy": accuracy})
+def speed_chart(speed: pd.DataFrame) -> Spec:
+    """Time per image against batch size on log-log axes: ours as a line, the book's code as points."""
+    names = {code: t(f"evaluate.speed_{code}") for code in SPEED_CODES}
+    labels = {
+        "x": t("evaluate.speed_x"),
+        "y": t("evaluate.speed_y"),
+        "legend": t("evaluate.speed_legend"),
+        "batch": t("evaluate.batch_size"),
+        "images": t("evaluate.speed_images"),
+        "us": t("evaluate.speed_us"),
+        "title": t("evaluate.speed_header"),
+    }
+    spec = speed_template(tuple(names.values()), tuple(labels.items()))
+    return with_data(spec, speed=pa.Table.from_pandas(speed.assign(name=speed["code"].map(names))))
+
+
+@template
+def per_digit_template(digit_title: str, accuracy_title: str, title: str) -> alt.LayerChart:
+    """Accuracy on each true digit (`accuracy`: digit, accuracy) as bars, each with its value at its end."""
     bars = (
-        alt.Chart(frame)
+        alt.Chart(alt.NamedData("accuracy"))
         .mark_bar()
         .encode(
-            y=alt.Y("digit:N", title=t("evaluate.digit")),
-            x=alt.X("accuracy:Q", title=t("evaluate.accuracy"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("digit:N", title=digit_title),
+            x=alt.X("accuracy:Q", title=accuracy_title, scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("digit:N", scale=digit_scale(), legend=None),
             tooltip=[
-                alt.Tooltip("digit:N", title=t("evaluate.digit")),
-                alt.Tooltip("accuracy:Q", title=t("evaluate.accuracy"), format=".4f"),
+                alt.Tooltip("digit:N", title=digit_title),
+                alt.Tooltip("accuracy:Q", title=accuracy_title, format=".4f"),
             ],
         )
     )
     values = bars.mark_text(align="right", dx=-6, fontSize=FONT_SIZE - 1, fontWeight="bold").encode(
         text=alt.Text("accuracy:Q", format=".3f"), color=alt.value(TEXT_COLOUR)
     )
-    return styled((bars + values).properties(height=520, title=t("evaluate.per_digit_header")))
+    return styled((bars + values).properties(height=520, title=title))
+
+
+def per_digit_chart(accuracy: NDArray[np.floating]) -> Spec:
+    """Accuracy on each true digit as bars in the digit colours, each with its value at its end."""
+    spec = per_digit_template(t("evaluate.digit"), t("evaluate.accuracy"), t("evaluate.per_digit_header"))
+    return with_data(spec, accuracy=table(digit=DIGITS[: len(accuracy)], accuracy=accuracy))
 
 
 def batch_controls() -> None:
@@ -195,7 +230,7 @@ def show_speed(weights: data.Weights, x: NDArray[np.floating], labels: NDArray[n
     if speed is None:
         st.caption(t("evaluate.press_measure"))
         return
-    st.altair_chart(speed_chart(speed), width="stretch")
+    st.vega_lite_chart(speed_chart(speed), width="stretch")
     loop = speed.loc[speed["code"] == "book_loop", "us"].iloc[0]
     fastest = speed.loc[speed.loc[speed["code"] == "ours", "us"].idxmin()]
     st.markdown(t("evaluate.speed_summary", batch=fastest["batch"], ratio=loop / fastest["us"]))
@@ -277,7 +312,8 @@ if last is not None:
         t("evaluate.predicted_digit"),
         t("evaluate.true_digit"),
         t("evaluate.images"),
-    ).properties(title=t("evaluate.confusion_header"))
-    matrix_column.altair_chart(styled(matrix), width="stretch")
-    digits_column.altair_chart(per_digit_chart(last.evaluation.per_digit_accuracy()), width="stretch")
+        title=t("evaluate.confusion_header"),
+    )
+    matrix_column.vega_lite_chart(matrix, width="stretch")
+    digits_column.vega_lite_chart(per_digit_chart(last.evaluation.per_digit_accuracy()), width="stretch")
     mistakes_gallery(last.evaluation, x_test)

@@ -6,7 +6,6 @@ from functools import partial
 
 import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 from streamlit.delta_generator import DeltaGenerator
@@ -23,7 +22,18 @@ from nn import Params, canvas_to_mnist
 from nn.evaluate import Evaluation, evaluate
 from ui import data
 from ui.canvas import clear_canvas, digit_canvas
-from ui.charts import FONT_SIZE, TEXT_COLOUR, confusion_chart, digit_image, digit_scale, styled
+from ui.charts import (
+    DIGITS,
+    Spec,
+    confusion_chart,
+    digit_bars,
+    digit_bars_template,
+    digit_image,
+    styled,
+    table,
+    template,
+    with_data,
+)
 from ui.i18n import t
 from ui.tapgrid import clear_taps, tap_grid
 from ui.urlstate import choice, from_url, to_url
@@ -91,23 +101,9 @@ def save(image: NDArray[np.uint8] | NDArray[np.float32] | None, label: int | Non
     st.rerun()
 
 
-def count_bars(counts: NDArray[np.integer]) -> alt.LayerChart:
+def count_bars(counts: NDArray[np.integer]) -> Spec:
     """Drawings per digit as bars in the digit colours, each with its count on top."""
-    frame = pd.DataFrame({"digit": [str(d) for d in range(len(counts))], "count": counts})
-    bars = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("digit:N", title=t("handwriting.digit"), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("count:Q", title=t("handwriting.drawings"), axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("digit:N", scale=digit_scale(), legend=None),
-            tooltip=[alt.Tooltip("digit:N", title=t("handwriting.digit")), alt.Tooltip("count:Q")],
-        )
-    )
-    values = bars.mark_text(dy=-10, fontSize=FONT_SIZE - 2).encode(
-        text="count:Q", color=alt.value(TEXT_COLOUR)
-    )
-    return styled((bars + values).properties(height=200))
+    return digit_bars(counts, digit_bars_template(t("handwriting.digit"), t("handwriting.drawings"), 200))
 
 
 def thumbnail(tiles: DeltaGenerator, handwriting: Handwriting, i: int, caption: str, place: str) -> None:
@@ -156,8 +152,12 @@ def gallery(handwriting: Handwriting) -> None:
         )
 
 
-def collect(handwriting: Handwriting) -> None:
-    """Canvas, label and Save; the counts per digit; the set as thumbnails."""
+@st.fragment
+def desk(handwriting: Handwriting) -> None:
+    """Canvas, label and Save, and the counts per digit: a stroke reruns this part alone.
+
+    Saving changes the set that the whole page shows, so save() reruns the whole page.
+    """
     canvas_side, label_side = st.columns([2, 3], gap="large")
     with canvas_side:
         drawn = digit_canvas(PREFIX)
@@ -171,7 +171,12 @@ def collect(handwriting: Handwriting) -> None:
             st.success(saved)
         st.metric(t("handwriting.set_size"), f"{len(handwriting):,}")
         if len(handwriting):
-            st.altair_chart(count_bars(handwriting.counts()), width="stretch")
+            st.vega_lite_chart(count_bars(handwriting.counts()), width="stretch")
+
+
+def collect(handwriting: Handwriting) -> None:
+    """The drawing desk, then the set as thumbnails."""
+    desk(handwriting)
     st.subheader(t("handwriting.set_header"))
     if len(handwriting):
         gallery(handwriting)
@@ -185,23 +190,18 @@ def mnist_evaluation(fingerprint: str, source: str, _params: Params, _x: NDArray
     return evaluate(_params, _x, _t)
 
 
-def per_digit_chart(mine: NDArray[np.floating], mnist: NDArray[np.floating]) -> alt.Chart:
-    """Accuracy on each digit, my handwriting beside MNIST's (no bar for a digit I never drew)."""
-    mine_label, mnist_label = t("handwriting.mine"), t("handwriting.mnist")
-    frame = pd.DataFrame(
-        {
-            "digit": [str(d) for d in range(10)] * 2,
-            "set": [mine_label] * 10 + [mnist_label] * 10,
-            "accuracy": np.concatenate([mine, mnist]),
-        }
-    ).dropna()
+@template
+def per_digit_template(
+    mine_label: str, mnist_label: str, set_title: str, digit_title: str, accuracy_title: str, title: str
+) -> alt.Chart:
+    """Bars of `accuracy` (digit, set, accuracy): each digit's two sets side by side."""
     bars = (
-        alt.Chart(frame)
+        alt.Chart(alt.NamedData("accuracy"))
         .mark_bar()
         .encode(
-            x=alt.X("digit:N", title=t("handwriting.digit"), axis=alt.Axis(labelAngle=0)),
+            x=alt.X("digit:N", title=digit_title, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("set:N", sort=[mine_label, mnist_label]),
-            y=alt.Y("accuracy:Q", title=t("handwriting.accuracy"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("accuracy:Q", title=accuracy_title, scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "set:N",
                 title=None,
@@ -209,13 +209,34 @@ def per_digit_chart(mine: NDArray[np.floating], mnist: NDArray[np.floating]) -> 
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
-                alt.Tooltip("set:N", title=t("handwriting.set")),
-                alt.Tooltip("digit:N", title=t("handwriting.digit")),
-                alt.Tooltip("accuracy:Q", title=t("handwriting.accuracy"), format=".3f"),
+                alt.Tooltip("set:N", title=set_title),
+                alt.Tooltip("digit:N", title=digit_title),
+                alt.Tooltip("accuracy:Q", title=accuracy_title, format=".3f"),
             ],
         )
     )
-    return styled(bars.properties(height=360, title=t("handwriting.per_digit_header")))
+    return styled(bars.properties(height=360, title=title))
+
+
+def per_digit_chart(mine: NDArray[np.floating], mnist: NDArray[np.floating]) -> Spec:
+    """Accuracy on each digit, my handwriting beside MNIST's (no bar for a digit I never drew)."""
+    mine_label, mnist_label = t("handwriting.mine"), t("handwriting.mnist")
+    accuracy = np.concatenate([mine, mnist])
+    drawn = ~np.isnan(accuracy)
+    data = table(
+        digit=np.array(DIGITS * 2)[drawn],
+        set=np.repeat([mine_label, mnist_label], 10)[drawn],
+        accuracy=accuracy[drawn],
+    )
+    spec = per_digit_template(
+        mine_label,
+        mnist_label,
+        t("handwriting.set"),
+        t("handwriting.digit"),
+        t("handwriting.accuracy"),
+        t("handwriting.per_digit_header"),
+    )
+    return with_data(spec, accuracy=data)
 
 
 def mistakes(handwriting: Handwriting, evaluation: Evaluation) -> None:
@@ -287,7 +308,7 @@ def evaluation_section(handwriting: Handwriting) -> None:
     if missing:
         st.info(t("handwriting.missing_digits", digits=", ".join(missing)))
     digits_side, matrix_side = st.columns(2, gap="large")
-    digits_side.altair_chart(
+    digits_side.vega_lite_chart(
         per_digit_chart(mine.per_digit_accuracy(), mnist.per_digit_accuracy()), width="stretch"
     )
     with matrix_side:
@@ -299,7 +320,7 @@ def evaluation_section(handwriting: Handwriting) -> None:
             t("handwriting.drawings"),
             height=360,
         )
-        st.altair_chart(styled(chart), width="stretch")
+        st.vega_lite_chart(chart, width="stretch")
     mistakes(handwriting, mine)
 
 

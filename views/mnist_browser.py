@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -13,7 +12,7 @@ from PIL import Image
 
 from dataset.mnist import load_mnist
 from ui import data
-from ui.charts import digit_image, digit_scale, pixel_values, styled, thumbnail_sheet
+from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
 from ui.i18n import t
 from ui.urlstate import choice, from_url, int_between, to_url
 
@@ -168,7 +167,8 @@ def browser(source: str, sizes: dict[str, int]) -> None:
     st.subheader(t("mnist_browser.pixels_header", split=split, index=index, label=label))
     st.caption(t("mnist_browser.pixels_caption"))
     # 28 readable columns are wider than a phone: they scroll sideways in their own box, not the whole page.
-    st.container(horizontal=True, wrap=False).altair_chart(pixel_values(images[index], ""), width="content")
+    pixels = st.container(horizontal=True, wrap=False)
+    pixels.vega_lite_chart(pixel_values(images[index], ""), width="content")
 
 
 def shapes_code(options: dict[str, bool]) -> str:
@@ -210,30 +210,18 @@ def counts_frame(sizes: dict[str, int]) -> pd.DataFrame:
     return frame
 
 
-def counts_chart(counts: pd.Series, split: str) -> alt.Chart:
+def counts_chart(counts: pd.Series, split: str) -> Spec:
     """Bars of images per digit in the digit colours, each with its count."""
-    frame = pd.DataFrame({"digit": counts.index, "count": counts.to_numpy()})
-    bars = (
-        alt.Chart(frame, title=t("mnist_browser.counts_title", split=t(f"mnist_browser.split_{split}")))
-        .mark_bar()
-        .encode(
-            x=alt.X("digit:N", title=t("mnist_browser.digit"), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("count:Q", title=t("mnist_browser.count")),
-            color=alt.Color("digit:N", scale=digit_scale(), legend=None),
-            tooltip=["digit:N", alt.Tooltip("count:Q", format=",")],
-        )
-    )
-    labels = bars.mark_text(dy=-10, fontSize=15).encode(
-        text=alt.Text("count:Q", format=","), color=alt.value("#333")
-    )
-    return styled((bars + labels).properties(height=320))
+    title = t("mnist_browser.counts_title", split=t(f"mnist_browser.split_{split}"))
+    spec = digit_bars_template(t("mnist_browser.digit"), t("mnist_browser.count"), 320, title)
+    return digit_bars(counts.to_numpy(), spec)
 
 
 def statistics(source: str, sizes: dict[str, int], split: str) -> None:
     """How many images of each digit, and what the average one looks like."""
     st.header(t("mnist_browser.stats_header"))
     frame = counts_frame(sizes)
-    st.altair_chart(counts_chart(frame.iloc[SPLITS.index(split), :10], split), width="stretch")
+    st.vega_lite_chart(counts_chart(frame.iloc[SPLITS.index(split), :10], split), width="stretch")
     st.table(frame)
     st.subheader(t("mnist_browser.means_header", split=t(f"mnist_browser.split_{split}")))
     st.caption(t("mnist_browser.means_caption"))

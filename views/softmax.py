@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from nn import identity_function, softmax, softmax_naive, softmax_with_temperature
-from ui.charts import FONT_SIZE, function_scale, styled
+from ui.charts import FONT_SIZE, Spec, function_scale, styled, table, template, with_data
 from ui.i18n import t
 from ui.inputs import NumbersError, limits_note, listing, numbers_text, parse_numbers
 from ui.urlstate import choice, from_url, to_url
@@ -23,34 +22,24 @@ CHART_HEIGHT = 340
 TEXT_COLOUR = "#1b1f24"
 
 
-def bars(
-    series: dict[str, np.ndarray], title: str, probabilities: bool = True, **label_values: object
-) -> alt.Chart:
-    """Bars over the logits' positions k, one colour per function (key -> values); nan is written as 'nan'.
-
-    Probabilities share the axis 0..1 so that charts compare at a glance; other values get their own axis.
-    """
-    labels = {key: t(f"softmax.fn_{key}", **label_values) for key in series}
+@template
+def bars_template(labels: tuple[tuple[str, str], ...], title: str, probabilities: bool) -> alt.LayerChart:
+    """Bars of `values` (k, value, function) over the logits' positions k, one colour per function."""
+    names = dict(labels)
     number_format = ".3f" if probabilities else ".4~g"
-    frame = pd.concat(
-        [
-            pd.DataFrame({"k": [str(k) for k in range(len(v))], "value": v, "function": labels[key]})
-            for key, v in series.items()
-        ]
-    )
     base = (
-        alt.Chart(frame, title=title)
+        alt.Chart(alt.NamedData("values"), title=title)
         .transform_calculate(
             shown="isFinite(datum.value) ? datum.value : 0",
             text=f"isFinite(datum.value) ? format(datum.value, '{number_format}') : 'nan'",
         )
         .encode(
             x=alt.X("k:N", title="k", axis=alt.Axis(labelAngle=0), sort=None),
-            xOffset=alt.XOffset("function:N", sort=list(labels.values())),
+            xOffset=alt.XOffset("function:N", sort=list(names.values())),
             color=alt.Color(
                 "function:N",
-                scale=function_scale(labels),
-                legend=alt.Legend(orient="top", title=None, labelLimit=400) if len(series) > 1 else None,
+                scale=function_scale(names),
+                legend=alt.Legend(orient="top", title=None, labelLimit=400) if len(names) > 1 else None,
             ),
         )
     )
@@ -62,6 +51,22 @@ def bars(
         y="shown:Q", text="text:N", color=alt.value(TEXT_COLOUR)
     )
     return styled((columns + text).properties(height=CHART_HEIGHT))
+
+
+def bars(
+    series: dict[str, np.ndarray], title: str, probabilities: bool = True, **label_values: object
+) -> Spec:
+    """Bars over the logits' positions k, one colour per function (key -> values); nan is written as 'nan'.
+
+    Probabilities share the axis 0..1 so that charts compare at a glance; other values get their own axis.
+    """
+    labels = {key: t(f"softmax.fn_{key}", **label_values) for key in series}
+    values = table(
+        k=np.concatenate([np.arange(len(v)).astype(str) for v in series.values()]),
+        value=np.concatenate(list(series.values())),
+        function=np.concatenate([np.full(len(v), labels[key]) for key, v in series.items()]),
+    )
+    return with_data(bars_template(tuple(labels.items()), title, probabilities), values=values)
 
 
 def set_logits(text: str) -> None:
@@ -99,14 +104,14 @@ def draw_naive_and_stable(a: np.ndarray) -> None:
     with left:
         st.markdown(f"#### {t('softmax.naive')}")
         st.latex(NAIVE_FORMULA)
-        st.altair_chart(bars({"softmax_naive": naive}, t("softmax.naive_chart")), width="stretch")
+        st.vega_lite_chart(bars({"softmax_naive": naive}, t("softmax.naive_chart")), width="stretch")
         st.code(listing([("a", a), ("softmax_naive(a)", naive)]), language=None)
         if not np.all(np.isfinite(naive)):
             st.error(t("softmax.overflow"))
     with right:
         st.markdown(f"#### {t('softmax.stable')}")
         st.latex(STABLE_FORMULA)
-        st.altair_chart(bars({"softmax": stable}, t("softmax.stable_chart")), width="stretch")
+        st.vega_lite_chart(bars({"softmax": stable}, t("softmax.stable_chart")), width="stretch")
         st.code(listing([("a", a), ("softmax(a)", stable)]), language=None)
         st.markdown(t("softmax.stable_note"))
     draw_checks(a, naive, stable)
@@ -132,11 +137,11 @@ def draw_identity_versus_softmax(a: np.ndarray) -> None:
     st.markdown(t("softmax.output_layer_intro"))
     left, right = st.columns(2)
     identity, probabilities = identity_function(a), softmax(a)
-    left.altair_chart(
+    left.vega_lite_chart(
         bars({"identity": identity}, t("softmax.identity_chart"), probabilities=False), width="stretch"
     )
     left.code(listing([("identity_function(a)", identity)]), language=None)
-    right.altair_chart(bars({"softmax": probabilities}, t("softmax.softmax_chart")), width="stretch")
+    right.vega_lite_chart(bars({"softmax": probabilities}, t("softmax.softmax_chart")), width="stretch")
     right.code(listing([("softmax(a)", probabilities)]), language=None)
 
 
@@ -154,7 +159,7 @@ def draw_temperature(a: np.ndarray) -> None:
         t("softmax.temperature_chart", temperature=f"{temperature:g}"),
         temperature=f"{temperature:g}",
     )
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(chart, width="stretch")
     st.code(listing([(f"softmax_with_temperature(a, T={temperature:g})", tempered)]), language=None)
 
 
