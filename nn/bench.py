@@ -2,7 +2,7 @@
 
 Prints milliseconds and ratios for: the book's per-image loop (neuralnet_mnist.py), the book's batch-100
 algorithm (neuralnet_mnist_batch.py), this project's batched path, and the bare matrix-product floor
-(the three matmuls alone); then canvas preprocessing and load_mnist cold versus cached.
+(the three matmuls alone); then canvas preprocessing and load_mnist cold versus later calls.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     recold_ms = (time.perf_counter() - started) * 1e3
     print(
         f"load_mnist cold: {cold_ms:.0f} ms first call, {recold_ms:.0f} ms after clear_cache(); "
-        f"cached: {cached_ms:.2f} ms ({splits.source.kind})"
+        f"later calls (new arrays from the files kept in memory): {cached_ms:.1f} ms ({splits.source.kind})"
     )
     return 0
 

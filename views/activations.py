@@ -284,14 +284,13 @@ def saturation_chart(counts: np.ndarray, edges: np.ndarray, limit: float) -> Spe
 def draw_saturation() -> None:
     """Where the first layer's inputs a1 fall on the sigmoid curve, for real images and the weights in use."""
     st.subheader(t("activations.mnist"))
-    splits = data.mnist()
+    mnist = data.mnist()
     weights = data.current_weights()
-    (_, _), (x_test, _) = splits
     a1, counts, edges = first_layer_inputs(
-        weights.kind, weights.fingerprint, splits.source.kind, weights.params, x_test
+        weights.kind, weights.fingerprint, mnist.source.kind, weights.params, mnist.x_test
     )
     st.markdown(t("activations.mnist_intro", count=a1.size, images=N_IMAGES, weights=weights.label))
-    if splits.source.kind == "sample":
+    if mnist.source.kind == "sample":
         st.info(t("activations.sample_note"))
     left, right = st.columns([3, 1])
     with right:

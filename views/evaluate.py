@@ -283,9 +283,9 @@ def mistakes_gallery(evaluation: Evaluation, x: NDArray[np.floating]) -> None:
 
 st.title(t("evaluate.title"))
 st.markdown(t("evaluate.intro"))
-splits = data.mnist()
-(_, _), (x_test, t_test) = splits
-if splits.source.kind == "sample":
+mnist = data.mnist()
+x_test, t_test = mnist.x_test, mnist.t_test
+if mnist.source.kind == "sample":
     st.warning(t("evaluate.source_sample", n=len(x_test)))
 else:
     st.info(t("evaluate.source_full", n=len(x_test)))

@@ -251,7 +251,7 @@ def mnist_shapes() -> None:
     """3.6.3: the MNIST network's arrays for one image and for a batch, read from real weights and images."""
     st.header(t("forward.mnist_header"))
     st.markdown(t("forward.mnist_intro"))
-    (_, _), (x_test, _) = data.mnist()
+    x_test = data.mnist().x_test
     weights = data.current_weights()
     from_url("forward_batch", min(100, len(x_test)), int_between(1, len(x_test)))
     st.number_input(t("forward.batch_size"), 1, len(x_test), key="forward_batch")

@@ -275,12 +275,12 @@ def evaluation_section(handwriting: Handwriting) -> None:
         return
     with st.expander(t("handwriting.weights_header")):
         weights = data.weights_picker()
-    splits = data.mnist()
-    (_, _), (x_test, t_test) = splits
+    data_set = data.mnist()
+    x_test, t_test = data_set.x_test, data_set.t_test
     mine = evaluate(weights.params, handwriting.inputs(), handwriting.labels)
     with st.spinner(t("handwriting.evaluating_mnist", n=len(x_test))):
         mnist = mnist_evaluation(
-            weights.fingerprint, splits.source.description, weights.params, x_test, t_test
+            weights.fingerprint, data_set.source.description, weights.params, x_test, t_test
         )
     n = len(handwriting)
     ours, theirs = st.columns(2)
@@ -291,7 +291,7 @@ def evaluation_section(handwriting: Handwriting) -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    sample = splits.source.kind == "sample"
+    sample = data_set.source.kind == "sample"
     theirs.metric(
         t("handwriting.accuracy_mnist_sample" if sample else "handwriting.accuracy_mnist"),
         f"{mnist.accuracy:.4f}",

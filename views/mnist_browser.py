@@ -10,7 +10,7 @@ import streamlit as st
 from numpy.typing import NDArray
 from PIL import Image
 
-from dataset.mnist import load_mnist
+from dataset.mnist import convert_images, convert_labels, load_raw
 from ui import data
 from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
 from ui.i18n import t
@@ -29,10 +29,9 @@ OPTIONS = ("normalize", "flatten", "one_hot_label")
 
 
 def raw_split(split: str) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
-    """Images (N, 28, 28) of 0-255 and labels (N,) of one split: views of the loaded arrays, never a copy."""
-    train, test = load_mnist(normalize=False, flatten=False)
-    images, labels = train if split == "train" else test
-    return images[:, 0], labels
+    """Images (N, 28, 28) of 0-255 and labels (N,) of one split: the loaded arrays, never a copy."""
+    raw = load_raw()
+    return (raw.x_train, raw.t_train) if split == "train" else (raw.x_test, raw.t_test)
 
 
 def selection(split: str, digit: str | int) -> NDArray[np.intp]:
@@ -172,15 +171,24 @@ def browser(source: str, sizes: dict[str, int]) -> None:
 
 
 def shapes_code(options: dict[str, bool]) -> str:
-    """The book's load_mnist call and the shapes and types it returns, read from the real (cached) arrays."""
-    (x_train, t_train), (x_test, t_test) = load_mnist(**options)
-    named = {"x_train": x_train, "t_train": t_train, "x_test": x_test, "t_test": t_test}
+    """The book's load_mnist call and the shapes and types it returns, from load_mnist's own conversions.
+
+    Converted: the first image and label of each split, the shapes counted from the splits' lengths, so that a
+    visit costs no copy of the whole set (as float32 the training images alone take 188 MB).
+    """
+    raw = load_raw()
+    normalize, flatten, one_hot = (options[option] for option in OPTIONS)
+    named = {}
+    for split, images, labels in (("train", raw.x_train, raw.t_train), ("test", raw.x_test, raw.t_test)):
+        named[f"x_{split}"] = (len(images), convert_images(images[:1], normalize, flatten))
+        named[f"t_{split}"] = (len(labels), convert_labels(labels[:1], one_hot))
     arguments = ", ".join(f"{name}={value}" for name, value in options.items())
     lines = [f"(x_train, t_train), (x_test, t_test) = load_mnist({arguments})", ""]
-    lines += [
-        f"{name + '.shape':14}{array.shape!s:20}{name}.dtype {array.dtype}" for name, array in named.items()
-    ]
-    lines += ["", f"t_train[0] {np.array2string(t_train[0])}", f"x_train[0].max() {x_train[0].max()}"]
+    for name, (count, first) in named.items():
+        shape = (count, *first.shape[1:])
+        lines.append(f"{name + '.shape':14}{shape!s:20}{name}.dtype {first.dtype}")
+    x_first, t_first = named["x_train"][1][0], named["t_train"][1][0]
+    lines += ["", f"t_train[0] {np.array2string(t_first)}", f"x_train[0].max() {x_first.max()}"]
     return "\n".join(lines)
 
 
@@ -228,12 +236,12 @@ def statistics(source: str, sizes: dict[str, int], split: str) -> None:
     st.image(means_png(source, split), alt=" ".join(str(d) for d in range(10)))
 
 
-splits = data.mnist()
-sizes = dict(zip(SPLITS, (splits.source.n_train, splits.source.n_test), strict=True))
+source = data.mnist().source
+sizes = dict(zip(SPLITS, (source.n_train, source.n_test), strict=True))
 st.title(t("mnist_browser.title"))
 st.markdown(t("mnist_browser.intro"))
-if splits.source.kind == "sample":
-    st.info(t("mnist_browser.sample_note", n=splits.source.n_test))
-browser(splits.source.description, sizes)
+if source.kind == "sample":
+    st.info(t("mnist_browser.sample_note", n=source.n_test))
+browser(source.description, sizes)
 load_options()
-statistics(splits.source.description, sizes, st.session_state.mnist_split)
+statistics(source.description, sizes, st.session_state.mnist_split)
