@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from dataset.mnist import MnistError, MnistRaw, MnistSource, convert_images, load_raw
 from nn import Params, WeightsError, default_weights, load_weights
+from nn.evaluate import Evaluation
 from ui.i18n import t
 
 
@@ -103,6 +104,16 @@ class Weights:
     def fingerprint(self) -> str:
         """A digest of the arrays (see `fingerprint`)."""
         return fingerprint(self.params)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A session's last evaluation and the weights it was computed with (defined here, not in the page
+    script, which runs anew on every rerun: a class made there would be a new class every time)."""
+
+    evaluation: Evaluation
+    label: str
+    fingerprint: str
 
 
 def book_weights_path() -> Path | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
 import altair as alt
@@ -44,15 +43,6 @@ GALLERY_STEP = 12
 GALLERY_COLUMNS = 6
 SPEED_CODES = ("ours", "book_loop", "book_batch")
 SPEED_COLOURS = ("#d1495b", "#4e79a7", "#76b7b2")
-
-
-@dataclass(frozen=True)
-class Run:
-    """The session's last evaluation and the weights it was computed with."""
-
-    evaluation: Evaluation
-    label: str
-    fingerprint: str
 
 
 def progress_reporter(bar: DeltaGenerator) -> Callable[[int, int], None]:
@@ -199,11 +189,11 @@ def run_evaluation(weights: data.Weights, x: NDArray[np.floating], labels: NDArr
         weights.params, x, labels, st.session_state["evaluate_batch"], on_batch=progress_reporter(bar)
     )
     bar.empty()
-    st.session_state["evaluate_result"] = Run(evaluation, weights.label, weights.fingerprint)
+    st.session_state["evaluate_result"] = data.Run(evaluation, weights.label, weights.fingerprint)
     st.session_state["evaluate_gallery_size"] = GALLERY_STEP
 
 
-def show_result(run: Run, weights: data.Weights) -> None:
+def show_result(run: data.Run, weights: data.Weights) -> None:
     """Accuracy, correct answers and time of the last run, and what it was run with."""
     evaluation = run.evaluation
     n = len(evaluation.labels)
