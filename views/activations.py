@@ -119,6 +119,7 @@ def read_points() -> np.ndarray | None:
     return points
 
 
+@st.fragment
 def draw_functions(keys: list[str], x: np.ndarray) -> None:
     """The chosen functions overlaid on one chart, or one chart each."""
     if not keys:
@@ -143,6 +144,7 @@ def draw_comparison(x: np.ndarray) -> None:
     right.markdown(t("activations.compare_points"))
 
 
+@st.fragment
 def draw_linear_stack(x: np.ndarray) -> None:
     """3.2.6 with numbers: h(x) = cx three times is c³x; sigmoid three times is not a line."""
     st.subheader(t("activations.nonlinear"))
@@ -187,6 +189,7 @@ def new_seed() -> None:
     st.session_state["activations_seed"] = st.session_state.get("activations_seed", 0) + 1
 
 
+@st.fragment
 def draw_matrices(points: np.ndarray | None) -> None:
     """W1·W2·W3 is one matrix W: the learner's points through three linear layers, and through W."""
     st.markdown(f"#### {t('activations.matrices')}")
@@ -281,6 +284,7 @@ def saturation_chart(counts: np.ndarray, edges: np.ndarray, limit: float) -> Spe
     )
 
 
+@st.fragment
 def draw_saturation() -> None:
     """Where the first layer's inputs a1 fall on the sigmoid curve, for real images and the weights in use."""
     st.subheader(t("activations.mnist"))
@@ -302,7 +306,11 @@ def draw_saturation() -> None:
 
 
 def main() -> None:
-    """The page, top to bottom in the order of section 3.2."""
+    """The page, top to bottom in the order of section 3.2.
+
+    A section whose own widget changes (one chart or all, c, new weights, the saturation limit) reruns alone
+    (st.fragment); the functions, the range and the points change several sections, and rerun the page.
+    """
     st.title(f"3.2 {t('activations.title')}")
     st.markdown(t("activations.intro"))
     options = list(FORMULAS)

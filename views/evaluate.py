@@ -159,6 +159,7 @@ def per_digit_chart(accuracy: NDArray[np.floating]) -> Spec:
     return with_data(spec, accuracy=table(digit=DIGITS[: len(accuracy)], accuracy=accuracy))
 
 
+@st.fragment
 def batch_controls() -> None:
     """Batch size (kept in the link), quick choices of the book's sizes."""
     from_url("evaluate_batch", BOOK_BATCH, int_between(1, max(BATCH_PRESETS)))
@@ -237,6 +238,7 @@ def reset_gallery() -> None:
     st.session_state["evaluate_gallery_size"] = GALLERY_STEP
 
 
+@st.fragment
 def mistakes_gallery(evaluation: Evaluation, x: NDArray[np.floating]) -> None:
     """The misclassified images, most confident first, filtered by true digit, shown a page at a time."""
     st.subheader(t("evaluate.mistakes_header"))

@@ -54,6 +54,7 @@ def apply_preset(name: str) -> None:
     st.session_state.update(zip(SHAPE_KEYS, PRESETS[name], strict=True))
 
 
+@st.fragment
 def shape_lab() -> None:
     """3.3.2-3.3.3: pick two shapes, see np.dot's result shape or NumPy's own error."""
     st.header(t("forward.lab_header"))
@@ -208,6 +209,7 @@ def network_diagram(trace: Trace, network: dict[str, NDArray]) -> str:
     return "\n".join(lines)
 
 
+@st.fragment
 def three_layer_network() -> None:
     """3.4.2-3.4.3: the book's network with every array editable and every step shown."""
     st.header(t("forward.net_header"))
@@ -247,6 +249,7 @@ def chain(trace: Trace, params: dict[str, NDArray]) -> str:
     return "  \n".join(lines)
 
 
+@st.fragment
 def mnist_shapes() -> None:
     """3.6.3: the MNIST network's arrays for one image and for a batch, read from real weights and images."""
     st.header(t("forward.mnist_header"))

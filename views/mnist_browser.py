@@ -23,6 +23,7 @@ COLUMNS = 8
 THUMBNAIL = 64  # pixels: eight across fit the column without the browser shrinking the captions
 MAX_PAGE = 60_000 // PER_PAGE  # no split has more pages; a link's page beyond the last is clamped
 OPTIONS = ("normalize", "flatten", "one_hot_label")
+STATISTICS_SPLIT = "mnist_statistics_split"  # the split of the last run of the whole page
 
 
 # --- the data, as views of the arrays every page shares -------------------------------------------------
@@ -136,9 +137,13 @@ def controls(sizes: dict[str, int]) -> tuple[str, str | int, int]:
 # --- the sections ------------------------------------------------------------------------------------------
 
 
+@st.fragment
 def browser(source: str, sizes: dict[str, int]) -> None:
-    """A page of thumbnails beside one image large, and that image's 784 numbers."""
+    """A page of thumbnails beside one image large, and that image's 784 numbers: reruns alone, but for a
+    new split, which the statistics further down show too."""
     split, digit, page = controls(sizes)
+    if split != st.session_state.get(STATISTICS_SPLIT, split):
+        st.rerun()
     images, labels = raw_split(split)
     shown = page_indices(split, digit, page)
     which = t("mnist_browser.all_digits") if digit == "all" else t("mnist_browser.of_digit", digit=digit)
@@ -192,6 +197,7 @@ def shapes_code(options: dict[str, bool]) -> str:
     return "\n".join(lines)
 
 
+@st.fragment
 def load_options() -> None:
     """3.6.1's load_mnist and its three options, with the shapes and types that come back."""
     st.header(t("mnist_browser.load_header"))
@@ -242,6 +248,8 @@ st.title(t("mnist_browser.title"))
 st.markdown(t("mnist_browser.intro"))
 if source.kind == "sample":
     st.info(t("mnist_browser.sample_note", n=source.n_test))
+from_url("mnist_split", "train", choice(SPLITS))
+st.session_state[STATISTICS_SPLIT] = st.session_state.mnist_split
 browser(source.description, sizes)
 load_options()
 statistics(source.description, sizes, st.session_state.mnist_split)

@@ -145,6 +145,7 @@ def draw_identity_versus_softmax(a: np.ndarray) -> None:
     right.code(listing([("softmax(a)", probabilities)]), language=None)
 
 
+@st.fragment
 def draw_temperature(a: np.ndarray) -> None:
     """Softmax of a / T next to the book's softmax (T = 1): beyond the book, labelled so."""
     st.subheader(t("softmax.temperature"))
