@@ -65,6 +65,8 @@ def softmax_naive(a: ArrayLike) -> Array:
 def softmax(a: ArrayLike) -> Array:
     """Softmax (3.5.2) on the last axis; subtracting the max changes nothing but the overflow."""
     a = _as_float(a)
+    if a.ndim == 0:
+        return softmax(a.reshape(1))[0]  # one value is certain, as the book's softmax(3.0) gives 1.0
     exp_a = a - a.max(axis=-1, keepdims=True)
     np.exp(exp_a, out=exp_a)
     exp_a /= exp_a.sum(axis=-1, keepdims=True)

@@ -87,6 +87,18 @@ def test_softmax_works_on_the_last_axis_of_a_batch():
     np.testing.assert_allclose(y.sum(axis=1), [1.0, 1.0])
 
 
+@pytest.mark.parametrize("function", [softmax, softmax_naive])
+@pytest.mark.parametrize("a", [3.0, np.array(3.0), np.float32(-2.5), 7])
+def test_softmax_of_a_scalar_is_one_like_the_books(function, a):
+    y = function(a)
+    assert np.ndim(y) == 0
+    assert y == 1.0
+
+
+def test_softmax_of_a_large_scalar_does_not_overflow():
+    assert softmax(1010.0) == 1.0
+
+
 def test_softmax_with_temperature():
     a = np.array([1.0, 2.0, 3.0])
     np.testing.assert_allclose(softmax_with_temperature(a, 1.0), softmax(a))
