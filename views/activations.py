@@ -10,7 +10,7 @@ import streamlit as st
 from nn import ACTIVATIONS, Params, predict_trace, sigmoid
 from nn.linear import collapse, linear, max_abs_difference, random_weights, stack
 from nn.saturation import SATURATION_LIMIT, saturated_share
-from ui import data
+from ui import book, data
 from ui.charts import FONT_SIZE, FUNCTION_COLOURS, Spec, function_scale, styled, table, template, with_data
 from ui.i18n import t
 from ui.inputs import NumbersError, interval, limits_note, listing, names, numbers_text, parse_numbers
@@ -332,8 +332,10 @@ def main() -> None:
         rows = [("x", points)] + [(f"{python_name(key)}(x)", ACTIVATIONS[key](points)) for key in keys]
         st.code(listing(rows), language=None)
         st.caption(t("activations.values_note"))
+    book.activations((low, high), points)
 
     draw_comparison(x)
+    book.comparison((low, high))
     draw_linear_stack(x)
     draw_matrices(points)
     draw_saturation()

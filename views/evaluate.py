@@ -17,7 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 from nn import Params
 from nn.bench import book_batch, book_per_image, interleaved
 from nn.evaluate import Evaluation, evaluate
-from ui import data
+from ui import book, data
 from ui.charts import (
     DIGITS,
     FONT_SIZE,
@@ -176,6 +176,7 @@ def batch_controls() -> None:
     with st.container(horizontal=True):
         for size in BATCH_PRESETS:
             st.button(f"{size:,}", key=f"evaluate_preset_{size}", on_click=choose_batch, args=(size,))
+    book.evaluation(st.session_state["evaluate_batch"])
 
 
 def choose_batch(size: int) -> None:

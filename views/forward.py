@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from nn import ShapeError, Trace, forward_trace, init_network, predict_trace
 from nn.network import layer_input
-from ui import data
+from ui import book, data
 from ui.charts import DIGIT_COLOURS
 from ui.i18n import t
 from ui.inputs import NumbersError, parse_numbers
@@ -103,6 +103,7 @@ def shape_lab() -> None:
         st.error(t("forward.dot_error", message=message))
     st.code(repl(session), language="python")
     st.info(t("forward.rule"))
+    book.dot(A, B)
 
 
 # --- 3.4 the 3-layer network ----------------------------------------------------------------------------
@@ -218,6 +219,7 @@ def three_layer_network() -> None:
     if network is None:
         return
     x = network.pop("X")
+    book.network(x, network)
     try:
         trace = forward_trace(network, x)
     except ShapeError as error:

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from dataset.mnist import convert_images, convert_labels, load_raw
-from ui import data
+from ui import book, data
 from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
 from ui.i18n import t
 from ui.urlstate import choice, from_url, int_between, to_url
@@ -168,6 +168,7 @@ def browser(source: str, sizes: dict[str, int]) -> None:
             f"print(img.shape)  # (784,)\nimg = img.reshape(28, 28)\nimg_show(img)",
             language="python",
         )
+    book.mnist_show(split, index)
     st.subheader(t("mnist_browser.pixels_header", split=split, index=index, label=label))
     st.caption(t("mnist_browser.pixels_caption"))
     # 28 readable columns are wider than a phone: they scroll sideways in their own box, not the whole page.

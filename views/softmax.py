@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from nn import identity_function, softmax, softmax_naive, softmax_with_temperature
+from ui import book
 from ui.charts import FONT_SIZE, Spec, function_scale, styled, table, template, with_data
 from ui.i18n import t
 from ui.inputs import NumbersError, limits_note, listing, numbers_text, parse_numbers
@@ -114,6 +115,7 @@ def draw_naive_and_stable(a: np.ndarray) -> None:
         st.vega_lite_chart(bars({"softmax": stable}, t("softmax.stable_chart")), width="stretch")
         st.code(listing([("a", a), ("softmax(a)", stable)]), language=None)
         st.markdown(t("softmax.stable_note"))
+    book.softmax(a)
     draw_checks(a, naive, stable)
 
 
