@@ -162,7 +162,8 @@ def test_runs_at_once_from_many_threads_keep_their_own_output_and_figures():
 def test_korean_text_is_drawn_in_a_korean_font_not_dejavu():
     """Fails when no Korean font is installed (Debian: fonts-noto-cjk, also in packages.txt)."""
     book_runner.pyplot()
-    path = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]), fallback_to_default=False)
+    sans_serif = font_manager.FontProperties(family=["sans-serif"])
+    path = font_manager.findfont(sans_serif, fallback_to_default=False)
     assert "DejaVu" not in path
     font = font_manager.get_font(path)
     assert all(font.get_char_index(ord(letter)) for letter in "계단함수시그모이드"), path
