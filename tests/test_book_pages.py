@@ -77,7 +77,7 @@ def open_book(page: str, name: str, lang: str = "en", **state: object) -> AppTes
 def test_step_function_shows_the_np_int_break_its_fix_and_the_figure(lang):
     at = open_book("activations", "activations", lang)
     box = book_box(at, "activations")
-    assert [error.value.endswith(f"`{NP_INT_ERROR}`") for error in box.error] == [True, True]
+    assert [error.value.endswith(f"`` {NP_INT_ERROR} ``") for error in box.error] == [True, True]
     assert "`y = y.astype(np.int)`" in box.error[0].value
     assert "`return np.array(x > 0, dtype=np.int)`" in box.error[1].value
     session, script = codes(box)

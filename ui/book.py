@@ -56,7 +56,7 @@ def headline(error: Failure) -> str:
 
     NumPy follows some messages with lines of advice; the fix shown below the error says the same in short.
     """
-    return f"`{str(error).splitlines()[0]}`"
+    return f"`` {str(error).splitlines()[0]} ``"  # two backticks: the message may hold one
 
 
 def show(snippet: Snippet, data_key: str = "", values: Mapping[str, object] | None = None) -> None:
