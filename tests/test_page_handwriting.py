@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from apptest_page import APP, canvas_value, metric, open_page
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 from dataset.handwriting import Handwriting, handwriting_bytes
+from ui.charts import confusion_chart
 
 SET_KEY = "handwriting_set"
 
@@ -175,3 +177,40 @@ def test_mistakes_are_shown_a_page_at_a_time():
     assert mistake_buttons(at) == 12
     at.button(key="handwriting_more_mistakes").click().run()
     assert mistake_buttons(at) == min(24, wrong)
+
+
+# --- the confusion matrix ----------------------------------------------------------------------------------
+
+
+def cells(spec: dict) -> pa.Table:
+    """The confusion chart's cells, as sent to the browser."""
+    return spec["datasets"]["cells"]
+
+
+def test_a_digit_without_drawings_gets_no_green_on_the_diagonal():
+    matrix = np.zeros((10, 10), int)
+    matrix[1, 1], matrix[7, 1], matrix[7, 7] = 3, 1, 2
+    correct = np.array(cells(confusion_chart(matrix, "p", "t", "n"))["correct"]).reshape(10, 10)
+    assert np.flatnonzero(np.diag(correct)).tolist() == [1, 7]
+    assert not correct[~np.eye(10, dtype=bool)].any()
+
+
+def test_a_confusion_matrix_with_every_digit_keeps_its_green_diagonal():
+    """The Batch evaluation page's look: every digit of MNIST has examples, even one with none read right."""
+    matrix = np.full((10, 10), 2) + np.eye(10, dtype=int) * 900
+    matrix[4, 4] = 0
+    correct = np.array(cells(confusion_chart(matrix, "p", "t", "n"))["correct"]).reshape(10, 10)
+    np.testing.assert_array_equal(correct, np.eye(10, dtype=bool))
+
+
+def test_the_handwriting_confusion_matrix_greens_only_digits_drawn():
+    at = open_page("handwriting", lang="en")
+    save(at, ONE, 1)
+    save(at, SEVEN, 7)
+    tables = [
+        pa.ipc.open_stream(dataset.data.data).read_all()
+        for chart in at.get("vega_lite_chart")
+        for dataset in chart.proto.datasets
+    ]
+    (matrix,) = [table for table in tables if "correct" in table.column_names]
+    assert [row["true"] for row in matrix.to_pylist() if row["correct"]] == [1, 7]
