@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -10,11 +13,14 @@ import pytest
 from apptest_page import APP, canvas_value, metric, open_page
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
+from test_handwriting import BAD_FILES
 
 from dataset.handwriting import Handwriting, handwriting_bytes
 from ui.charts import confusion_chart
+from ui.i18n import catalog
 
 SET_KEY = "handwriting_set"
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.usefixtures("mnist_dir_or_offline")
 
@@ -177,6 +183,49 @@ def test_mistakes_are_shown_a_page_at_a_time():
     assert mistake_buttons(at) == 12
     at.button(key="handwriting_more_mistakes").click().run()
     assert mistake_buttons(at) == min(24, wrong)
+
+
+# --- refusals in the page's language -----------------------------------------------------------------------
+
+
+def test_every_kind_of_refusal_has_words_in_the_catalog():
+    raised = set(re.findall(r'HandwritingError\(\s*"(\w+)"', (ROOT / "dataset/handwriting.py").read_text()))
+    assert len(raised) > 20, "the pattern no longer finds the refusals"
+    missing = sorted(kind for kind in raised if f"handwriting.error_{kind}" not in catalog())
+    assert not missing, f"refusals without words: {missing}"
+
+
+def test_every_bad_file_is_refused_in_the_pages_language():
+    at = open_page("handwriting", lang="en")
+    files = [(f"{case}.npz", data, "application/octet-stream") for case, (data, *_) in BAD_FILES.items()]
+    at.file_uploader(key="handwriting_upload").set_value(files).run()
+    assert not at.exception
+    assert len(at.error) == len(BAD_FILES)
+    assert all(error.value.startswith("Could not use ") for error in at.error)
+    assert len(at.session_state[SET_KEY]) == 0
+    at.selectbox(key="lang").set_value("ko").run()
+    assert not at.exception
+    assert len(at.error) == len(BAD_FILES)
+    assert all("사용할 수 없습니다: " in error.value for error in at.error)
+
+
+def test_an_upload_refusal_is_worded_in_the_pages_language():
+    at = open_page("handwriting", lang="ko")
+    labels = np.array(["1", "2"])
+    files = [("text.npz", npz_bytes(images=np.zeros((2, 28, 28), np.uint8), labels=labels), "x")]
+    at.file_uploader(key="handwriting_upload").set_value(files).run()
+    assert "text.npz을(를) 사용할 수 없습니다: 레이블에 텍스트이(가) 들어 있습니다." in texts(at.error)
+    at.selectbox(key="lang").set_value("en").run()
+    assert "Could not use text.npz: the labels hold text; labels must be whole numbers 0..9." in texts(
+        at.error
+    )
+
+
+def npz_bytes(**arrays: np.ndarray) -> bytes:
+    """An .npz file holding these arrays."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
 
 
 # --- the confusion matrix ----------------------------------------------------------------------------------

@@ -64,6 +64,14 @@ def empty_set() -> None:
     st.session_state[SET_KEY] = Handwriting.empty()
 
 
+def reason(error: HandwritingError) -> str:
+    """Why a set or file was refused, in the page's language."""
+    values = dict(error.values)
+    if "holds" in values:  # what an array holds: a NumPy dtype kind, with a name of its own in the catalog
+        values["holds"] = t(f"handwriting.holds_{values['holds']}", dtype=values["dtype"])
+    return t(f"handwriting.error_{error.kind}", **values)
+
+
 def chosen_label(handwriting: Handwriting) -> int | None:
     """The digit the next drawing is saved as: asked for in prompted mode, else picked (None until picked)."""
     from_url("handwriting_prompted", False, choice([False, True]))
@@ -92,7 +100,7 @@ def save(image: NDArray[np.uint8] | NDArray[np.float32] | None, label: int | Non
     try:
         st.session_state[SET_KEY] = current_set().added(x, label)
     except HandwritingError as error:
-        st.error(t("handwriting.cannot_add", reason=error))
+        st.error(t("handwriting.cannot_add", reason=reason(error)))
         return
     st.session_state["handwriting_saved"] = t("handwriting.saved", digit=label, n=len(current_set()))
     clear_canvas(PREFIX)
@@ -334,6 +342,7 @@ def merge_uploads() -> None:
         help=t("handwriting.upload_help", max_images=MAX_IMAGES),
         max_upload_size=MAX_FILE_BYTES // 2**20,
     )
+    # Per file: how many drawings it added, or the error that refused it (worded in each run's language).
     outcomes = st.session_state.setdefault("handwriting_upload_outcomes", {})
     merged = False
     for file in files or []:
@@ -342,12 +351,15 @@ def merge_uploads() -> None:
                 images, labels = load_handwriting(file)
                 st.session_state[SET_KEY] = current_set().merged(Handwriting(images, labels))
             except HandwritingError as error:
-                outcomes[file.file_id] = ("error", t("handwriting.bad_file", name=file.name, reason=error))
+                outcomes[file.file_id] = error
             else:
-                outcomes[file.file_id] = ("success", t("handwriting.merged", name=file.name, n=len(labels)))
+                outcomes[file.file_id] = len(labels)
                 merged = True
-        kind, message = outcomes[file.file_id]
-        (st.error if kind == "error" else st.success)(message)
+        outcome = outcomes[file.file_id]
+        if isinstance(outcome, HandwritingError):
+            st.error(t("handwriting.bad_file", name=file.name, reason=reason(outcome)))
+        else:
+            st.success(t("handwriting.merged", name=file.name, n=outcome))
     if merged:
         # The collect tab above was drawn with the old set: run again to show the merged one there too.
         st.rerun()
