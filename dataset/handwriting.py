@@ -8,11 +8,15 @@ The file holds `images` uint8 (N, 28, 28), 0 background and 255 full ink, `label
 - images may also be (N, 784), other integer types with values 0..255, or floats 0..1 (MNIST normalised);
 - labels must be whole numbers 0..9, one per image; other entries, the metadata among them, are ignored.
 
+A set kept as text (in a browser's storage) is the base64 of that same .npz, read back by the same checks.
 A refusal is a HandwritingError with a kind and values, not a sentence: the page words it in its language.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import io
 import json
 import math
@@ -20,6 +24,7 @@ import os
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,6 +38,10 @@ MAX_IMAGES = 10_000
 """A class of 40 drawing 25 digits each is 1,000: ten times that is no longer a handwriting set."""
 MAX_FILE_BYTES = 16 * 2**20
 """10,000 drawings take about 1 MB compressed, 8 MB as plain uint8; 16 MB leaves room for floats."""
+MAX_KEPT_BYTES = MAX_IMAGES * PIXELS + 2**20
+"""A kept set is written by handwriting_text: uint8, so even incompressible drawings fit in this."""
+MAX_TEXT_CHARS = 4 * -(-MAX_KEPT_BYTES // 3)
+"""The longest base64 text of a kept set."""
 FORMAT = "chapter3-playground handwriting"
 VERSION = 1
 IMAGES, LABELS, METADATA = "images", "labels", "metadata"
@@ -103,6 +112,13 @@ class Handwriting:
     def scarcest_digit(self) -> int:
         """The digit with the fewest drawings (the smallest on a tie): asking for it keeps a set balanced."""
         return int(np.argmin(self.counts()))
+
+    @cached_property
+    def digest(self) -> str:
+        """A fingerprint of the drawings and labels, computed once per set (a set never changes)."""
+        hashed = hashlib.blake2b(self.images.tobytes(), digest_size=16)
+        hashed.update(self.labels.tobytes())
+        return hashed.hexdigest()
 
     def inputs(self) -> NDArray[np.float32]:
         """The drawings as the network reads them: (N, 784) float32 0..1, like load_mnist(normalize=True)."""
@@ -182,6 +198,24 @@ def handwriting_bytes(handwriting: Handwriting) -> bytes:
     buffer = io.BytesIO()
     save_handwriting(handwriting.images, handwriting.labels, buffer)
     return buffer.getvalue()
+
+
+def handwriting_text(handwriting: Handwriting) -> str:
+    """The set as text to keep in a browser's storage: the base64 of its .npz file."""
+    return base64.b64encode(handwriting_bytes(handwriting)).decode("ascii")
+
+
+def load_handwriting_text(text: object) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """The (images, labels) of a set kept as text, checked as an uploaded file is: the text is untrusted."""
+    if not isinstance(text, str):
+        raise HandwritingError("kept_not_text", type=type(text).__name__)
+    if len(text) > MAX_TEXT_CHARS:
+        raise HandwritingError("kept_too_long", chars=len(text), limit=MAX_TEXT_CHARS)
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):  # a character outside base64, or outside ASCII
+        raise HandwritingError("kept_not_base64") from None
+    return load_handwriting(data, max_bytes=MAX_KEPT_BYTES)
 
 
 def load_handwriting(

@@ -1,7 +1,8 @@
-"""dataset.handwriting: the set's operations, the .npz round trip, and a clear refusal of every bad file."""
+"""dataset.handwriting: the set's operations, its .npz and text round trips, a clear refusal of bad input."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import pickle
@@ -13,10 +14,13 @@ import pytest
 
 from dataset.handwriting import (
     MAX_IMAGES,
+    MAX_TEXT_CHARS,
     Handwriting,
     HandwritingError,
     handwriting_bytes,
+    handwriting_text,
     load_handwriting,
+    load_handwriting_text,
     save_handwriting,
 )
 
@@ -89,6 +93,19 @@ def test_merged_keeps_order_and_refuses_past_the_limit():
     assert (refused.value.kind, refused.value.values) == ("too_many_together", {"total": 12, "limit": 10})
 
 
+def test_the_digest_tells_sets_apart_and_is_computed_once():
+    handwriting = Handwriting(IMAGES, LABELS)
+    assert handwriting.digest == Handwriting(IMAGES.copy(), LABELS.copy()).digest
+    assert handwriting.digest is handwriting.digest
+    relabelled = Handwriting(IMAGES, (LABELS + 1) % 10)
+    one_pixel = IMAGES.copy()
+    one_pixel[3, 14, 14] ^= 1
+    others = {relabelled.digest, Handwriting(one_pixel, LABELS).digest, handwriting.without(11).digest}
+    assert handwriting.digest not in others
+    assert len(others) == 3
+    assert Handwriting.empty().digest not in {*others, handwriting.digest}
+
+
 def test_counts_and_the_scarcest_digit_ask_for_digits_in_turn():
     handwriting = Handwriting.empty()
     asked = []
@@ -142,6 +159,55 @@ def test_accepts_flat_images_other_integers_and_normalised_floats():
 def test_other_entries_are_ignored():
     images, _ = load_handwriting(npz(images=IMAGES, labels=LABELS, notes=np.array("class 3B")))
     assert len(images) == 12
+
+
+# --- the set kept as text in a browser ---------------------------------------------------------------------
+
+
+def test_text_round_trip_keeps_images_and_labels_exactly():
+    text = handwriting_text(Handwriting(IMAGES, LABELS))
+    assert text.isascii()
+    assert base64.b64decode(text) == handwriting_bytes(Handwriting(IMAGES, LABELS))
+    images, labels = load_handwriting_text(text)
+    np.testing.assert_array_equal(images, IMAGES)
+    np.testing.assert_array_equal(labels, LABELS)
+    assert Handwriting(images, labels).digest == Handwriting(IMAGES, LABELS).digest
+
+
+def test_the_largest_set_fits_the_text_limit():
+    """MAX_IMAGES drawings that do not compress at all (noise) fit under the limit the browser cuts at."""
+    noise = np.random.default_rng(1).integers(0, 256, (MAX_IMAGES, 28, 28), dtype=np.uint8)
+    text = handwriting_text(Handwriting(noise, np.zeros(MAX_IMAGES, np.uint8)))
+    assert len(text) <= MAX_TEXT_CHARS
+    assert len(load_handwriting_text(text)[0]) == MAX_IMAGES
+
+
+GOOD_TEXT = handwriting_text(Handwriting(IMAGES, LABELS))
+BAD_TEXTS = {
+    "not text": ({"images": [1, 2]}, "kept_not_text", {"type": "dict"}),
+    "a number": (12, "kept_not_text", {"type": "int"}),
+    "cut one past the limit": ("A" * (MAX_TEXT_CHARS + 1), "kept_too_long", {"limit": MAX_TEXT_CHARS}),
+    "not base64": ("this is not base64!", "kept_not_base64", {}),
+    "not ascii": ("드로잉" * 4, "kept_not_base64", {}),
+    "cut mid-quartet": (GOOD_TEXT[:-3], "kept_not_base64", {}),
+    "truncated": (GOOD_TEXT[: len(GOOD_TEXT) // 8 * 4], "damaged_zip", {}),
+    "base64 of a csv": (base64.b64encode(b"images,labels\n0,1\n").decode(), "not_npz", {}),
+    "empty": ("", "empty_file", {}),
+    "a pickle inside": (
+        base64.b64encode(npz(images=np.array([{"x": 1}], dtype=object), labels=LABELS[:1])).decode(),
+        "object_array",
+        {"array": "images"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_TEXTS)
+def test_a_damaged_or_hostile_kept_text_is_refused_with_its_reason(case: str):
+    text, kind, values = BAD_TEXTS[case]
+    with pytest.raises(HandwritingError) as refused:
+        load_handwriting_text(text)
+    assert refused.value.kind == kind
+    assert values.items() <= refused.value.values.items()
 
 
 # --- bad files ---------------------------------------------------------------------------------------------
