@@ -61,7 +61,7 @@ def set_size(page):
 
 def kept_caption(page, n: int):
     """The note that the browser holds the set of n drawings."""
-    return page.get_by_text(f"Kept in this browser, on this device: {n} drawing(s)")
+    return page.get_by_text(f"Kept in this browser, on this device: {n:,} drawing(s)")
 
 
 def answered(page) -> None:
@@ -98,7 +98,7 @@ def upload(page, handwriting: Handwriting) -> None:
             "buffer": handwriting_bytes(handwriting),
         }
     )
-    expect(page.get_by_text(f"Added {len(handwriting)} drawing(s) from class.npz")).to_be_visible()
+    expect(page.get_by_text(f"Added {len(handwriting):,} drawing(s) from class.npz")).to_be_visible()
     page.get_by_role("tab", name="Collect").click()
     wait_for_app(page)
 
