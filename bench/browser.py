@@ -38,10 +38,10 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    script: Path, env: dict[str, str] | None = None, timeout: float = 90.0
+    script: Path, env: dict[str, str] | None = None, timeout: float = 90.0, port: int | None = None
 ) -> tuple[subprocess.Popen, str]:
-    """Run `streamlit run script` on a free port and wait for /_stcore/health; returns (process, url)."""
-    port = free_port()
+    """`streamlit run script` on `port` (or a free one), once /_stcore/health answers: (process, url)."""
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],

@@ -256,10 +256,13 @@ def confusion_chart(
     height: int = 520,
     title: str | None = None,
 ) -> Spec:
-    """A confusion matrix as a grid of counts, truth down, prediction across: diagonal green, mistakes red."""
+    """A confusion matrix as a grid of counts, truth down, prediction across: diagonal green, mistakes red.
+
+    A digit with no example at all (a row of zeros) gets no green cell: there was nothing to read right.
+    """
     counts = np.asarray(matrix)
     true, predicted = np.indices(counts.shape)
-    correct = true == predicted
+    correct = (true == predicted) & counts.any(axis=1, keepdims=True)
     worst = max(int(counts[~correct].max(initial=0)), 2)
     spec = confusion_template(predicted_title, true_title, count_title, height, worst, title)
     cells = table(true=true, predicted=predicted, count=counts, correct=correct)

@@ -13,14 +13,17 @@ from streamlit.delta_generator import DeltaGenerator
 from dataset.handwriting import (
     MAX_FILE_BYTES,
     MAX_IMAGES,
+    MAX_TEXT_CHARS,
     Handwriting,
     HandwritingError,
     handwriting_bytes,
+    handwriting_text,
     load_handwriting,
+    load_handwriting_text,
 )
 from nn import Params, canvas_to_mnist
 from nn.evaluate import Evaluation, evaluate
-from ui import data
+from ui import data, storage
 from ui.canvas import clear_canvas, digit_canvas
 from ui.charts import (
     DIGITS,
@@ -40,6 +43,7 @@ from ui.urlstate import choice, from_url, to_url
 
 PREFIX = "handwriting"
 SET_KEY = "handwriting_set"
+KEPT_ERROR_KEY = "handwriting_kept_error"  # (error, digest of the set it was shown beside)
 SMALL_SET = 50  # below this, one drawing moves the accuracy by more than two points
 THUMB_PIXELS = 84
 # Tiles flow into rows as wide as the screen allows: ten or more on a projector, three or four on a phone.
@@ -60,8 +64,69 @@ def delete(index: int) -> None:
 
 
 def empty_set() -> None:
-    """Start over with no drawing."""
+    """Start over with no drawing (the browser's copy follows)."""
     st.session_state[SET_KEY] = Handwriting.empty()
+
+
+def reason(error: HandwritingError) -> str:
+    """Why a set or file was refused, in the page's language."""
+    values = dict(error.values)
+    if "holds" in values:  # what an array holds: a NumPy dtype kind, with a name of its own in the catalog
+        values["holds"] = t(f"handwriting.holds_{values['holds']}", dtype=values["dtype"])
+    return t(f"handwriting.error_{error.kind}", **values)
+
+
+def loading() -> bool:
+    """The browser has not yet said what it kept: an empty set may not be empty for long."""
+    return not storage.browser_copy(PREFIX).read
+
+
+def restore(kept: object) -> str:
+    """Put the set kept in this browser before this session's drawings; returns what the browser holds.
+
+    `kept` is the browser's text (None: nothing kept). A damaged or hostile text is refused with its reason
+    and changes nothing here; the browser's copy is replaced when the set next changes.
+    """
+    mine = current_set()
+    if kept is None:
+        return Handwriting.empty().digest
+    try:
+        stored = Handwriting(*load_handwriting_text(kept))
+        st.session_state[SET_KEY] = stored.merged(mine)
+    except HandwritingError as error:
+        st.session_state[KEPT_ERROR_KEY] = (error, mine.digest)
+        return mine.digest
+    st.session_state["handwriting_restored"] = len(stored)
+    return stored.digest
+
+
+def kept_text(handwriting: Handwriting) -> str | None:
+    """The set as the browser keeps it; None for an empty set, which the browser deletes."""
+    return handwriting_text(handwriting) if len(handwriting) else None
+
+
+@st.fragment
+def where_kept() -> None:
+    """The set's copy in this browser, and where the set is kept (or why it is not), as the browser says.
+
+    The browser's answers rerun this fragment alone; a stroke on the canvas never reaches it.
+    """
+    handwriting = current_set()
+    copy = storage.keep_in_browser(
+        PREFIX, handwriting.digest, partial(kept_text, handwriting), restore, limit=MAX_TEXT_CHARS
+    )
+    kept_error = st.session_state.get(KEPT_ERROR_KEY)
+    if kept_error and kept_error[1] == handwriting.digest:
+        st.error(t("handwriting.kept_damaged", reason=reason(kept_error[0])))
+    if not copy.read:
+        st.info(t("handwriting.loading"), icon=":material/hourglass_top:")
+    elif copy.problem == "unavailable":
+        st.warning(t("handwriting.storage_unavailable"))
+    elif copy.problem == "full":
+        st.warning(t("handwriting.storage_full", n=len(handwriting)))
+    elif len(handwriting):
+        kept = copy.held == handwriting.digest
+        st.caption(t("handwriting.kept_here" if kept else "handwriting.keeping", n=len(handwriting)))
 
 
 def chosen_label(handwriting: Handwriting) -> int | None:
@@ -92,7 +157,7 @@ def save(image: NDArray[np.uint8] | NDArray[np.float32] | None, label: int | Non
     try:
         st.session_state[SET_KEY] = current_set().added(x, label)
     except HandwritingError as error:
-        st.error(t("handwriting.cannot_add", reason=error))
+        st.error(t("handwriting.cannot_add", reason=reason(error)))
         return
     st.session_state["handwriting_saved"] = t("handwriting.saved", digit=label, n=len(current_set()))
     clear_canvas(PREFIX)
@@ -169,7 +234,9 @@ def desk(handwriting: Handwriting) -> None:
             save(image, label)
         if saved := st.session_state.pop("handwriting_saved", None):
             st.success(saved)
-        st.metric(t("handwriting.set_size"), f"{len(handwriting):,}")
+        st.metric(
+            t("handwriting.set_size"), "…" if loading() and not len(handwriting) else f"{len(handwriting):,}"
+        )
         if len(handwriting):
             st.vega_lite_chart(count_bars(handwriting.counts()), width="stretch")
 
@@ -178,9 +245,10 @@ def collect(handwriting: Handwriting) -> None:
     """The drawing desk, then the set as thumbnails."""
     desk(handwriting)
     st.subheader(t("handwriting.set_header"))
+    where_kept()
     if len(handwriting):
         gallery(handwriting)
-    else:
+    elif not loading():
         st.info(t("handwriting.empty_set"))
 
 
@@ -271,7 +339,7 @@ def mistakes(handwriting: Handwriting, evaluation: Evaluation) -> None:
 def evaluation_section(handwriting: Handwriting) -> None:
     """Accuracy, per-digit accuracy, confusion matrix and mistakes on the set, beside MNIST's figures."""
     if not len(handwriting):
-        st.info(t("handwriting.nothing_to_evaluate"))
+        st.info(t("handwriting.loading" if loading() else "handwriting.nothing_to_evaluate"))
         return
     with st.expander(t("handwriting.weights_header")):
         weights = data.weights_picker()
@@ -334,6 +402,7 @@ def merge_uploads() -> None:
         help=t("handwriting.upload_help", max_images=MAX_IMAGES),
         max_upload_size=MAX_FILE_BYTES // 2**20,
     )
+    # Per file: how many drawings it added, or the error that refused it (worded in each run's language).
     outcomes = st.session_state.setdefault("handwriting_upload_outcomes", {})
     merged = False
     for file in files or []:
@@ -342,12 +411,15 @@ def merge_uploads() -> None:
                 images, labels = load_handwriting(file)
                 st.session_state[SET_KEY] = current_set().merged(Handwriting(images, labels))
             except HandwritingError as error:
-                outcomes[file.file_id] = ("error", t("handwriting.bad_file", name=file.name, reason=error))
+                outcomes[file.file_id] = error
             else:
-                outcomes[file.file_id] = ("success", t("handwriting.merged", name=file.name, n=len(labels)))
+                outcomes[file.file_id] = len(labels)
                 merged = True
-        kind, message = outcomes[file.file_id]
-        (st.error if kind == "error" else st.success)(message)
+        outcome = outcomes[file.file_id]
+        if isinstance(outcome, HandwritingError):
+            st.error(t("handwriting.bad_file", name=file.name, reason=reason(outcome)))
+        else:
+            st.success(t("handwriting.merged", name=file.name, n=outcome))
     if merged:
         # The collect tab above was drawn with the old set: run again to show the merged one there too.
         st.rerun()
@@ -392,3 +464,5 @@ with evaluate_tab:
     evaluation_section(current_set())
 with pool_tab:
     pool_section(current_set())
+if restored := st.session_state.pop("handwriting_restored", None):
+    st.toast(t("handwriting.restored", n=restored), icon=":material/restore:")
