@@ -109,7 +109,7 @@ def test_a_shared_link_restores_the_preset_in_a_new_browser(browser, app_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     page.goto(shared)
-    expect(page.locator("h1").first).to_contain_text("소프트맥스", timeout=60_000)
+    expect(page.locator("h1").first).to_contain_text("출력층 설계하기", timeout=60_000)
     wait_for_app(page)
     expect(page.get_by_text("[nan nan nan]").first).to_be_visible()
     expect(page.get_by_text("[9.99954600e-01 4.53978686e-05 2.06106005e-09]").first).to_be_visible()

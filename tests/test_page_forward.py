@@ -208,8 +208,8 @@ def test_the_diagram_names_every_weight_and_bias_with_its_value():
     assert dot.count('label="1"') == 3  # a bias neuron in every layer but the output
     assert "z⁽¹⁾₁\\n0.574" in dot
     assert "y₂\\n0.696" in dot
-    [latex] = at.latex
-    assert "= 0.1 \\cdot 1 + 0.2 \\cdot 0.5 + 0.1 = 0.3" in latex.value  # a⁽¹⁾₁ of 3.4.2
+    [equation] = [latex.value for latex in at.latex if "a^{(1)}_1 =" in latex.value]
+    assert "= 0.1 \\cdot 1 + 0.2 \\cdot 0.5 + 0.1 = 0.3" in equation  # a⁽¹⁾₁ of 3.4.2
 
 
 def test_a_batch_of_inputs_has_no_diagram_but_its_steps():

@@ -85,9 +85,14 @@ def book_matrix(shape: tuple[int, ...]) -> NDArray[np.int64]:
     return np.arange(1, int(np.prod(shape)) + 1).reshape(shape)
 
 
-def shape_markup(shape: tuple[int, ...], inner: int, colour: str) -> str:
-    """A shape as the book prints it, (2, 3), with the dimension np.dot pairs up coloured and bold."""
-    parts = [f"**:{colour}[{n}]**" if i == inner % len(shape) else str(n) for i, n in enumerate(shape)]
+def shape_markup(shape: tuple[int, ...], inner: int, colour: str, latex: bool = False) -> str:
+    """A shape as the book prints it, (2, 3), with the dimension np.dot pairs up coloured and bold, in
+    Streamlit's markdown or in LaTeX."""
+
+    def mark(n: int) -> str:
+        return rf"\mathbf{{\color{{{colour}}}{{{n}}}}}" if latex else f"**:{colour}[{n}]**"
+
+    parts = [mark(n) if i == inner % len(shape) else str(n) for i, n in enumerate(shape)]
     return f"({', '.join(parts)}{',' if len(shape) == 1 else ''})"
 
 
@@ -138,14 +143,16 @@ def shape_lab() -> None:
         product, message = None, str(error)
     matches = product is not None
     colour = "green" if matches else "red"
-    rule = f"{shape_markup(a_shape, -1, colour)} · {shape_markup(b_shape, 0, colour)}"
+    # Large, as a formula: a heading would be one without a section of the book.
+    left, right = shape_markup(a_shape, -1, colour, latex=True), shape_markup(b_shape, 0, colour, latex=True)
+    rule = rf"{left} \cdot {right}"
     if matches:
-        st.markdown(f"### {rule} → {shape_text(product)}")
+        st.latex(rf"{rule} \rightarrow {shape_text(product)}")
         session.append(("np.dot(A, B)", repr(product)))
         session.append(("np.dot(A, B).shape", str(product.shape)))
         st.success(t("forward.dot_ok", a=A.shape, b=B.shape, result=product.shape))
     else:
-        st.markdown(f"### {rule} → ✗")
+        st.latex(rf"{rule} \rightarrow \color{{red}}{{\times}}")
         session.append(("np.dot(A, B)", f"ValueError: {message}"))
         st.error(t("forward.dot_error", message=message))
     st.code(repl(session), language="python")
@@ -319,9 +326,9 @@ def mnist_shapes() -> None:
     size = st.session_state["forward_batch"]
     one, batch = predict_trace(weights.params, x_test[0]), predict_trace(weights.params, x_test[:size])
     left, right = st.columns(2)
-    left.subheader(t("forward.one_image"))
+    left.markdown(f"**{t('forward.one_image')}**")
     left.markdown(chain(one, weights.params))
-    right.subheader(t("forward.batch_column", size=size))
+    right.markdown(f"**{t('forward.batch_column', size=size)}**")
     right.markdown(chain(batch, weights.params))
     st.caption(t("forward.mnist_caption", weights=weights.label, size=size))
 
