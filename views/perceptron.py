@@ -207,7 +207,7 @@ def neuron_diagram(x: np.ndarray, b: float, w: np.ndarray, a: float, y: float, h
     edges = [
         *(Edge(0, i, 0, f"w{sub(i + 1)}\n{weight:g}", float(weight), scale) for i, weight in enumerate(w)),
         Edge(0, len(w), 0, f"b\n{b:g}", b, scale),
-        Edge(1, 0, 0, f"h()\n{function_name(h_name)}"),
+        Edge(1, 0, 0, "h()"),
     ]
     titles = [t("perceptron.inputs"), "a = b + w₁x₁ + w₂x₂", "y = h(a)"]
     return network_dot(layers, titles, edges)
@@ -286,19 +286,19 @@ def one_neuron() -> None:
         st.table(two_layers(), hide_index=True)
 
     st.header(t("perceptron.activation_header"))
-    st.markdown(t("perceptron.activation_intro"))
-    st.latex(r"a = b + w_1 x_1 + w_2 x_2 \qquad y = h(a)")
-    options = list(range(len(INPUTS)))
-    chosen = st.radio(
+    diagram, words = st.columns(2, gap="large")
+    words.markdown(t("perceptron.activation_intro"))
+    words.latex(r"a = b + w_1 x_1 + w_2 x_2 \qquad y = h(a)")
+    chosen = words.radio(
         t("perceptron.input_choice"),
-        options,
+        range(len(INPUTS)),
         index=len(INPUTS) - 1,
         horizontal=True,
         key=key("input"),
         format_func=lambda k: f"({INPUTS[k][0]}, {INPUTS[k][1]})",
     )
-    draw(neuron_diagram(INPUTS[chosen], b, w, float(a[chosen]), float(y[chosen]), h_name))
-    st.caption(t("perceptron.diagram_caption"))
+    words.caption(t("perceptron.diagram_caption"))
+    draw(neuron_diagram(INPUTS[chosen], b, w, float(a[chosen]), float(y[chosen]), h_name), diagram)
 
 
 st.title(t("perceptron.title"))
