@@ -80,6 +80,15 @@ def test_moving_a_slider_changes_the_outputs_and_the_link():
     assert at.query_params["perceptron_b"] == "-0.5"
 
 
+def test_without_weights_there_is_no_line_and_one_output_for_all():
+    at = open_page("perceptron")
+    at.slider(key="perceptron_w1").set_value(0.0).run()
+    at.slider(key="perceptron_w2").set_value(0.0).run()
+    assert outputs(at) == ["0"] * 4
+    assert any("there is no line: every input gets the same output, h(b) = 0" in c.value for c in at.caption)
+    assert metric(at, "Inputs where y is AND") == "3 / 4"
+
+
 def test_sigmoid_makes_the_output_smooth():
     at = open_page("perceptron")
     at.radio(key="perceptron_h").set_value("sigmoid").run()
