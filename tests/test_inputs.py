@@ -163,9 +163,11 @@ def test_many_threads_parse_at_once():
     assert all(results)
 
 
-@pytest.mark.parametrize(("raw", "value"), [("-1.5", -1.5), ("0.25", 0.2), ("2", 2.0), ("-0.04", -0.0)])
+@pytest.mark.parametrize(("raw", "value"), [("-1.5", -1.5), ("0.25", 0.2), ("2", 2.0), ("-0.04", 0.0)])
 def test_a_slider_value_from_a_link_is_rounded_to_its_step(raw, value):
-    assert number_between(-2.0, 2.0, 0.1)(raw) == value
+    parsed = number_between(-2.0, 2.0, 0.1)(raw)
+    assert parsed == value
+    assert f"{parsed:g}" == f"{value:g}"  # written back into the link as typed: 0, not -0
 
 
 @pytest.mark.parametrize("raw", ["abc", "2.1", "-9", "nan", "inf", "1,2", ""])

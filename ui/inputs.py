@@ -93,7 +93,7 @@ def number_between(low: float, high: float, step: float) -> Callable[[str], floa
         [value] = parse_numbers(raw, max_count=1)
         if not low <= value <= high:
             raise ValueError(raw)
-        return round(round(value / step) * step, 10)
+        return round(round(value / step) * step, 10) + 0.0  # + 0.0: no "-0" in the link
 
     return parse
 
