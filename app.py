@@ -32,16 +32,19 @@ for key in ("weights_kind", "uploaded_weights", "uploaded_weights_id"):
 
 from_url("lang", browser_language(), choice(list(LANGUAGES)))
 
-# (file, url path, icon, book section) in the order of chapter 3. The folder is views/, not pages/: with a
-# pages/ folder Streamlit runs a page file on its own, without this script, until st.navigation has run once.
+# (file, url path, icon) in the order of chapter 3, the pages that go beyond the book last. Each page's title
+# in its catalog starts with the book's section numbers and names, its shorter `nav` label with the numbers.
+# The folder is views/, not pages/: with a pages/ folder Streamlit runs a page file on its own, without this
+# script, until st.navigation has run once.
 PAGES = (
-    ("views/activations.py", "activations", "📈", "3.2"),
-    ("views/forward.py", "forward", "➡️", "3.3–3.4"),
-    ("views/softmax.py", "softmax", "🎛️", "3.5"),
-    ("views/mnist_browser.py", "mnist", "🖼️", "3.6.1"),
-    ("views/draw.py", "draw", "✏️", "3.6.2"),
-    ("views/evaluate.py", "evaluate", "📊", "3.6.3"),
-    ("views/handwriting.py", "handwriting", "🧑‍🏫", "3.6"),
+    ("views/perceptron.py", "perceptron", "🧩"),
+    ("views/activations.py", "activations", "📈"),
+    ("views/forward.py", "forward", "➡️"),
+    ("views/softmax.py", "softmax", "🎛️"),
+    ("views/mnist_browser.py", "mnist", "🖼️"),
+    ("views/evaluate.py", "evaluate", "📊"),
+    ("views/draw.py", "draw", "✏️"),
+    ("views/handwriting.py", "handwriting", "🧑‍🏫"),
 )
 
 
@@ -55,10 +58,10 @@ def home() -> None:
     st.title(t("app.title"))
     st.markdown(t("app.intro"))
     st.subheader(t("app.map"))
-    for path, _, icon, section in PAGES:
+    for path, _, icon in PAGES:
         name = page_name(path)
         left, right = st.columns([2, 3])
-        left.page_link(path, label=f"{section}  {t(f'{name}.title')}", icon=icon)
+        left.page_link(path, label=t(f"{name}.title"), icon=icon)
         right.caption(t(f"{name}.summary"))
     st.subheader(t("app.status"))
     source = data.mnist().source
@@ -84,10 +87,7 @@ def sidebar() -> None:
 
 navigation = st.navigation(
     [st.Page(home, title=t("app.home"), icon="🏠", url_path="home", default=True)]
-    + [
-        st.Page(path, title=f"{section} {t(f'{page_name(path)}.title')}", icon=icon, url_path=url)
-        for path, url, icon, section in PAGES
-    ]
+    + [st.Page(path, title=t(f"{page_name(path)}.nav"), icon=icon, url_path=url) for path, url, icon in PAGES]
 )
 sidebar()
 to_url("lang")

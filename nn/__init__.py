@@ -22,6 +22,7 @@ from nn.network import (
     predict,
     predict_trace,
 )
+from nn.perceptron import perceptron
 from nn.preprocess import canvas_to_mnist
 from nn.weights import WeightsError, default_weights, load_weights, save_weights
 
@@ -39,6 +40,7 @@ __all__ = [
     "init_network",
     "leaky_relu",
     "load_weights",
+    "perceptron",
     "predict",
     "predict_trace",
     "relu",

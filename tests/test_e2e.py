@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 # A page on a busy 2-core machine can take seconds to rerun: wait for what a person waits for.
 expect.set_options(timeout=30_000)
-PAGES = ["", "activations", "forward", "softmax", "mnist", "draw", "evaluate", "handwriting"]
+PAGES = ["", "perceptron", "activations", "forward", "softmax", "mnist", "evaluate", "draw", "handwriting"]
 
 
 def screenshot(page, name: str) -> None:
@@ -80,6 +81,47 @@ def test_a_digit_drawn_with_the_mouse_gets_the_right_prediction(page, app_url, d
         screenshot(page, "draw")
 
 
+def test_the_neuron_of_31_follows_its_bias_slider(page, app_url):
+    page.goto(f"{app_url}/perceptron")
+    wait_for_app(page)
+    assert metric_value(page, "Inputs where y is AND") == "4 / 4"
+    slider = page.locator('[data-testid="stSlider"]', has_text="b (bias)")
+    slider.scroll_into_view_if_needed()
+    track = slider.locator('[role="group"] > div').first.bounding_box()
+    thumb = slider.get_by_test_id("stSliderThumbValue").locator("..").bounding_box()
+    # Drag the thumb from b = -1.5 to about -0.4, as a person would: any b in (-1, 0] makes OR's table.
+    page.mouse.move(thumb["x"] + thumb["width"] / 2, thumb["y"] + thumb["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(track["x"] + 0.4 * track["width"], thumb["y"] + thumb["height"] / 2, steps=10)
+    page.mouse.up()
+    metric = page.locator('[data-testid="stMetric"]', has_text="Inputs where y is AND")
+    expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text("2 / 4")
+    b = float(slider.locator('input[type="range"]').get_attribute("value"))
+    assert -1 < b <= 0
+    expect(page).to_have_url(re.compile(rf"perceptron_b={b:g}(&|$)"))
+    expect(page.get_by_test_id("stTable").first).to_contain_text("❌")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "perceptron")
+
+
+def test_the_forward_diagram_text_is_at_least_12_pixels(page, app_url):
+    page.goto(f"{app_url}/forward")
+    wait_for_app(page)
+    diagram = page.locator('[data-testid="stGraphVizChart"] svg').first
+    diagram.wait_for()
+    expect(diagram.locator("text", has_text="w⁽¹⁾₁₂")).to_have_count(1)
+    # Drawn size = CSS font size × how much the SVG is scaled to fit the page.
+    sizes = diagram.evaluate(
+        """svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            const texts = [...svg.querySelectorAll('text')];
+            return texts.map(text => parseFloat(getComputedStyle(text).fontSize) * scale);
+        }"""
+    )
+    assert len(sizes) > 60
+    assert min(sizes) >= 12, sorted(sizes)[:5]
+
+
 def test_an_evaluation_runs_to_its_accuracy(page, app_url):
     page.goto(f"{app_url}/evaluate")
     wait_for_app(page)
@@ -109,7 +151,7 @@ def test_a_shared_link_restores_the_preset_in_a_new_browser(browser, app_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     page.goto(shared)
-    expect(page.locator("h1").first).to_contain_text("소프트맥스", timeout=60_000)
+    expect(page.locator("h1").first).to_contain_text("출력층 설계하기", timeout=60_000)
     wait_for_app(page)
     expect(page.get_by_text("[nan nan nan]").first).to_be_visible()
     expect(page.get_by_text("[9.99954600e-01 4.53978686e-05 2.06106005e-09]").first).to_be_visible()

@@ -24,7 +24,7 @@ PHONE = "Pixel 7"
 TABLET = "iPad (gen 7)"
 NARROW = {"width": 390, "height": 844}
 """An iPhone's screen: the narrowest common phone width, for every phone test."""
-PAGES = ["", "activations", "forward", "softmax", "mnist", "draw", "evaluate", "handwriting"]
+PAGES = ["", "perceptron", "activations", "forward", "softmax", "mnist", "evaluate", "draw", "handwriting"]
 MAIN = '[data-testid="stMain"]'
 # Scroll one screen down; true when the end was already reached.
 SCROLL_A_SCREEN = "m => { const top = m.scrollTop; m.scrollBy(0, m.clientHeight); return m.scrollTop == top }"

@@ -150,5 +150,5 @@ def test_load_mnist_options_change_the_shapes_and_types(any_data):
 
 def test_the_page_speaks_korean(any_data):
     at = open_page("mnist_browser", {"lang": "ko"})
-    assert at.title[0].value == "MNIST 데이터셋"
+    assert at.title[0].value == "3.6.1 MNIST 데이터셋"
     assert list(at.table[0].value.index) == ["훈련", "시험"]

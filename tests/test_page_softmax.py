@@ -143,6 +143,6 @@ def test_temperature_one_is_the_books_softmax_and_high_temperature_flattens():
 
 def test_charts_are_drawn_and_the_page_speaks_korean():
     at = open_page("softmax", lang="ko")
-    assert at.title[0].value == "3.5 소프트맥스 함수"
+    assert at.title[0].value == "3.5 출력층 설계하기"
     assert len(at.get("vega_lite_chart")) == 5
     assert code_line(at, "softmax(a)") == BOOK_SOFTMAX

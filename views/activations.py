@@ -311,7 +311,7 @@ def main() -> None:
     A section whose own widget changes (one chart or all, c, new weights, the saturation limit) reruns alone
     (st.fragment); the functions, the range and the points change several sections, and rerun the page.
     """
-    st.title(f"3.2 {t('activations.title')}")
+    st.title(t("activations.title"))
     st.markdown(t("activations.intro"))
     options = list(FORMULAS)
     from_url("activations_functions", DEFAULT_FUNCTIONS, names(options))

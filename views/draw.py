@@ -245,7 +245,7 @@ def playground(params: Params) -> None:
         show_hidden(trace, activation, params)
 
 
-st.title(f"✏️ {t('draw.title')}")
+st.title(t("draw.title"))
 st.caption(t("draw.intro"))
 from_url("draw_activation", "sigmoid", choice(HIDDEN_ACTIVATIONS))
 playground(data.current_weights().params)

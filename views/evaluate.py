@@ -212,7 +212,7 @@ def show_result(run: data.Run, weights: data.Weights) -> None:
 
 def show_speed(weights: data.Weights, x: NDArray[np.floating], labels: NDArray[np.integer]) -> None:
     """The speed chart of 3.6.3, measured on request and kept per set of weights."""
-    st.subheader(t("evaluate.speed_header"))
+    st.subheader(t("evaluate.speed_section"))
     st.markdown(t("evaluate.speed_intro"))
     measured = st.session_state.setdefault("evaluate_speed", {})
     if st.button(t("evaluate.measure"), icon=":material/timer:", key="evaluate_measure"):

@@ -11,13 +11,15 @@ from nn import ShapeError, Trace, forward_trace, init_network, predict_trace
 from nn.network import layer_input
 from ui import book, data
 from ui.charts import DIGIT_COLOURS
+from ui.diagrams import Edge, Neuron, draw, network_dot, sub, sup
 from ui.i18n import t
-from ui.inputs import NumbersError, parse_numbers
+from ui.inputs import NumbersError, parse_array
 from ui.urlstate import from_url, int_between, to_url
 
 BOOK_X = np.array([1.0, 0.5])
+# The two arrays of 3.3.1, written as the book writes them.
+DIMENSION_EXAMPLES = {"vector": "[1, 2, 3, 4]", "matrix": "[[1, 2], [3, 4], [5, 6]]"}
 NAMES = ("X", "W1", "b1", "W2", "b2", "W3", "b3")
-MAX_ROWS = 20
 SHAPE_KEYS = ("forward_a_vector", "forward_a_rows", "forward_a_cols", "forward_b_rows", "forward_b_cols")
 # (A is 1-D, A rows, A cols, B rows, B cols): the three examples of 3.3.2-3.3.3.
 PRESETS = {
@@ -25,12 +27,57 @@ PRESETS = {
     "preset_mismatch": (False, 2, 3, 2, 2),
     "preset_vector": (True, 1, 2, 2, 3),
 }
-LAYER_GAP, UNIT_GAP = 2.6, 1.25  # inches between layers and between the neurons of a layer
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 LAYER_COLOURS = (DIGIT_COLOURS[0], DIGIT_COLOURS[1], DIGIT_COLOURS[4], DIGIT_COLOURS[2])
 
 
-# --- 3.3 the shape lab ----------------------------------------------------------------------------------
+# --- 3.3.1 dimensions -----------------------------------------------------------------------------------
+
+
+def set_dimensions_array(text: str) -> None:
+    """Put one of the book's two arrays of 3.3.1 into the text area."""
+    st.session_state["forward_dims"] = text
+
+
+@st.fragment
+def dimensions_lab() -> None:
+    """3.3.1: an array the learner writes, with np.ndim, shape and shape[0] as the book prints them."""
+    st.header(t("forward.dims_header"))
+    st.markdown(t("forward.dims_intro"))
+    st.session_state.setdefault("forward_dims", DIMENSION_EXAMPLES["matrix"])
+    left, right = st.columns(2)
+    with left:
+        buttons = st.columns(len(DIMENSION_EXAMPLES))
+        for column, (name, text) in zip(buttons, DIMENSION_EXAMPLES.items(), strict=True):
+            label = t(f"forward.dims_{name}", text=text)
+            column.button(label, on_click=set_dimensions_array, args=(text,), width="stretch")
+        st.text_area(t("forward.dims_array"), key="forward_dims", height="content", help=t("forward.syntax"))
+        try:
+            array = parse_array(st.session_state["forward_dims"])
+        except NumbersError as error:
+            st.error(str(error))
+            return
+        # As in the book: A for the vector, B for the matrix.
+        name = "A" if array.ndim == 1 else "B"
+        if array.ndim == 1:
+            st.markdown(t("forward.dims_is_vector", name=name, count=array.shape[0]))
+        else:
+            st.markdown(t("forward.dims_is_matrix", name=name, rows=array.shape[0], cols=array.shape[1]))
+            rows = [t("forward.row_number", index=i) for i in range(array.shape[0])]
+            cols = [t("forward.col_number", index=j) for j in range(array.shape[1])]
+            st.table(pd.DataFrame(array, index=rows, columns=cols))
+    session = [
+        (f"{name} = np.array({array.tolist()})", ""),
+        (f"print({name})", str(array)),
+        (f"np.ndim({name})", str(np.ndim(array))),
+        (f"{name}.shape", str(array.shape)),
+        (f"{name}.shape[0]", str(array.shape[0])),
+    ]
+    if array.ndim == 2:
+        session.append((f"{name}.shape[1]", str(array.shape[1])))
+    right.code(repl(session), language="python")
+
+
+# --- 3.3.2-3.3.3 the shape lab ----------------------------------------------------------------------------
 
 
 def book_matrix(shape: tuple[int, ...]) -> NDArray[np.int64]:
@@ -38,9 +85,14 @@ def book_matrix(shape: tuple[int, ...]) -> NDArray[np.int64]:
     return np.arange(1, int(np.prod(shape)) + 1).reshape(shape)
 
 
-def shape_markup(shape: tuple[int, ...], inner: int, colour: str) -> str:
-    """A shape as the book prints it, (2, 3), with the dimension np.dot pairs up coloured and bold."""
-    parts = [f"**:{colour}[{n}]**" if i == inner % len(shape) else str(n) for i, n in enumerate(shape)]
+def shape_markup(shape: tuple[int, ...], inner: int, colour: str, latex: bool = False) -> str:
+    """A shape as the book prints it, (2, 3), with the dimension np.dot pairs up coloured and bold, in
+    Streamlit's markdown or in LaTeX."""
+
+    def mark(n: int) -> str:
+        return rf"\mathbf{{\color{{{colour}}}{{{n}}}}}" if latex else f"**:{colour}[{n}]**"
+
+    parts = [mark(n) if i == inner % len(shape) else str(n) for i, n in enumerate(shape)]
     return f"({', '.join(parts)}{',' if len(shape) == 1 else ''})"
 
 
@@ -91,14 +143,16 @@ def shape_lab() -> None:
         product, message = None, str(error)
     matches = product is not None
     colour = "green" if matches else "red"
-    rule = f"{shape_markup(a_shape, -1, colour)} · {shape_markup(b_shape, 0, colour)}"
+    # Large, as a formula: a heading would be one without a section of the book.
+    left, right = shape_markup(a_shape, -1, colour, latex=True), shape_markup(b_shape, 0, colour, latex=True)
+    rule = rf"{left} \cdot {right}"
     if matches:
-        st.markdown(f"### {rule} → {shape_text(product)}")
+        st.latex(rf"{rule} \rightarrow {shape_text(product)}")
         session.append(("np.dot(A, B)", repr(product)))
         session.append(("np.dot(A, B).shape", str(product.shape)))
         st.success(t("forward.dot_ok", a=A.shape, b=B.shape, result=product.shape))
     else:
-        st.markdown(f"### {rule} → ✗")
+        st.latex(rf"{rule} \rightarrow \color{{red}}{{\times}}")
         session.append(("np.dot(A, B)", f"ValueError: {message}"))
         st.error(t("forward.dot_error", message=message))
     st.code(repl(session), language="python")
@@ -113,19 +167,6 @@ def book_texts() -> dict[str, str]:
     """The book's X and init_network() as NumPy prints them: the text areas' starting values."""
     arrays = {"X": BOOK_X, **init_network()}
     return {name: np.array2string(arrays[name]) for name in NAMES}
-
-
-def parse_array(text: str) -> NDArray[np.float64]:
-    """One row per line (NumPy's printout pastes as is); one line is a 1-D array, `[[...]]` a 1×n matrix."""
-    lines = [line for line in text.splitlines() if line.strip(" []")]
-    if len(lines) > MAX_ROWS:
-        raise NumbersError(t("forward.too_many_rows", count=len(lines), max_rows=MAX_ROWS))
-    rows = [parse_numbers(line) for line in lines] if lines else [parse_numbers(text)]
-    lengths = [len(row) for row in rows]
-    if len(set(lengths)) > 1:
-        raise NumbersError(t("forward.ragged", lengths=", ".join(map(str, lengths))))
-    one_row = len(rows) == 1 and not text.lstrip().startswith("[[")
-    return rows[0] if one_row else np.vstack(rows)
 
 
 def reset_network() -> None:
@@ -180,43 +221,54 @@ def steps_table(network: dict[str, NDArray], trace: Trace) -> pd.DataFrame:
 
 
 def network_diagram(trace: Trace, network: dict[str, NDArray]) -> str:
-    """Graphviz DOT of the network, left to right, each neuron with its output; edges as thick as |weight|."""
-    layers = (trace.x, trace.z1, trace.z2, trace.y)
-    symbols = ("x", "z", "z", "y")
-    top = (max(len(values) for values in layers) - 1) * UNIT_GAP / 2 + 0.9
-    # neato with pinned positions: dot would reorder the neurons of a layer to shorten the arrows.
-    lines = [
-        "digraph { layout=neato; splines=line; bgcolor=transparent;",
-        'node [shape=circle, style=filled, fontname="Helvetica", fontsize=14, width=0.95, fixedsize=true];',
-    ]
-    for index, (values, symbol, colour) in enumerate(zip(layers, symbols, LAYER_COLOURS, strict=True)):
-        x = index * LAYER_GAP
-        title = f'label="{t(f"forward.layer_{index}")}", shape=plaintext, style="", fontsize=15, width=2'
-        lines.append(f'title{index} [{title}, pos="{x},{top}!"];')
-        for unit, value in enumerate(values):
-            y = (len(values) - 1) * UNIT_GAP / 2 - unit * UNIT_GAP
-            name = f"{symbol}{str(unit + 1).translate(SUBSCRIPTS)}{f'⁽{index}⁾' if symbol == 'z' else ''}"
-            style = f'fillcolor="{colour}40", color="{colour}", penwidth=2'
-            lines.append(f'n{index}_{unit} [label="{name}\\n{value:.3f}", {style}, pos="{x},{y}!"];')
+    """The network in the notation of 3.4.1: each neuron with its output, each weight w⁽¹⁾₁₂ and bias b⁽¹⁾₁
+    on its arrow with its value, the bias node "1" at the foot of every layer but the last."""
+    outputs = (trace.x, trace.z1, trace.z2, trace.y)
+    layers = []
+    for index, (values, colour) in enumerate(zip(outputs, LAYER_COLOURS, strict=True)):
+        neurons = [Neuron(f"{neuron_name(index, unit)}\n{v:.3f}", colour) for unit, v in enumerate(values)]
+        layers.append(neurons + ([Neuron("1", bias=True)] if index < len(outputs) - 1 else []))
+    edges = []
     for layer in (1, 2, 3):
-        weights = network[f"W{layer}"]
-        scale = np.abs(weights).max() or 1.0
+        weights, bias = network[f"W{layer}"], network[f"b{layer}"]
+        scale = max(np.abs(weights).max(), np.abs(bias).max()) or 1.0
         for (i, j), weight in np.ndenumerate(weights):
-            colour = "#4e79a7" if weight >= 0 else "#e15759"
-            width = 0.6 + 3.4 * abs(weight) / scale
-            style = f'penwidth={width:.2f}, color="{colour}aa", arrowsize=0.5'
-            lines.append(f"n{layer - 1}_{i} -> n{layer}_{j} [{style}];")
-    lines.append("}")
-    return "\n".join(lines)
+            label = f"w{sup_layer(layer)}{sub(j + 1)}{sub(i + 1)}\n{weight:.3g}"
+            edges.append(Edge(layer - 1, i, j, label, float(weight), scale))
+        for j, value in enumerate(bias):
+            label = f"b{sup_layer(layer)}{sub(j + 1)}\n{value:.3g}"
+            edges.append(Edge(layer - 1, len(weights), j, label, float(value), scale))
+    titles = [t(f"forward.layer_{index}") for index in range(len(outputs))]
+    return network_dot(layers, titles, edges)
+
+
+def sup_layer(layer: int) -> str:
+    """The book's layer mark, a superscript in parentheses: ⁽¹⁾."""
+    return f"⁽{sup(layer)}⁾"
+
+
+def neuron_name(layer: int, unit: int) -> str:
+    """A neuron's output as 3.4.1 names it: x₁ in the input layer, z⁽¹⁾₁ in layer 1, y₁ at the output."""
+    if layer == 0:
+        return f"x{sub(unit + 1)}"
+    if layer == 3:
+        return f"y{sub(unit + 1)}"
+    return f"z{sup_layer(layer)}{sub(unit + 1)}"
 
 
 @st.fragment
 def three_layer_network() -> None:
-    """3.4.2-3.4.3: the book's network with every array editable and every step shown."""
+    """3.4.1-3.4.3: the book's network in its notation, every array editable and every step shown."""
     st.header(t("forward.net_header"))
     st.markdown(t("forward.net_intro"))
+    st.subheader(t("forward.notation_header"))
+    st.markdown(t("forward.notation_intro"))
+    # Drawn above the arrays it is computed from: the notation first, as in the book.
+    diagram = st.container()
+    st.subheader(t("forward.signal_header"))
     network = network_inputs()
     if network is None:
+        diagram.info(t("forward.diagram_waits"))
         return
     x = network.pop("X")
     book.network(x, network)
@@ -226,13 +278,25 @@ def three_layer_network() -> None:
         key = "forward.shape_dot" if error.operation == "dot" else "forward.shape_bias"
         shapes = {"left": error.left, "right": error.right, "numpy": error.numpy}
         st.error(t(key, layer=error.layer, source=layer_input(error.layer), **shapes))
+        diagram.info(t("forward.diagram_waits"))
         return
     # The diagram draws one input vector through matrices; a batch or a 1-D W has no such picture.
     if trace.x.ndim == 1 and all(network[f"W{layer}"].ndim == 2 for layer in (1, 2, 3)):
-        st.graphviz_chart(network_diagram(trace, network))
-        st.caption(t("forward.diagram_caption"))
+        draw(network_diagram(trace, network), diagram)
+        diagram.caption(t("forward.diagram_caption"))
+        diagram.latex(first_neuron(trace, network))
+    else:
+        diagram.info(t("forward.diagram_batch"))
     st.table(steps_table(network, trace))
     st.metric(t("forward.output"), np.array2string(trace.y))
+
+
+def first_neuron(trace: Trace, network: dict[str, NDArray]) -> str:
+    """Equation 3.8 with this network's numbers: a⁽¹⁾₁ = w⁽¹⁾₁₁x₁ + w⁽¹⁾₁₂x₂ + b⁽¹⁾₁ = ... (LaTeX)."""
+    weights, bias = network["W1"][:, 0], network["b1"][0]
+    symbols = " + ".join(f"w^{{(1)}}_{{1{i + 1}}} x_{i + 1}" for i in range(len(weights)))
+    numbers = " + ".join(f"{w:.4g} \\cdot {x:.4g}" for w, x in zip(weights, trace.x, strict=True))
+    return f"a^{{(1)}}_1 = {symbols} + b^{{(1)}}_1 = {numbers} + {bias:.4g} = {trace.a1[0]:.4g}"
 
 
 # --- 3.6.3 the MNIST network's shapes ----------------------------------------------------------------
@@ -264,15 +328,16 @@ def mnist_shapes() -> None:
     size = st.session_state["forward_batch"]
     one, batch = predict_trace(weights.params, x_test[0]), predict_trace(weights.params, x_test[:size])
     left, right = st.columns(2)
-    left.subheader(t("forward.one_image"))
+    left.markdown(f"**{t('forward.one_image')}**")
     left.markdown(chain(one, weights.params))
-    right.subheader(t("forward.batch_column", size=size))
+    right.markdown(f"**{t('forward.batch_column', size=size)}**")
     right.markdown(chain(batch, weights.params))
     st.caption(t("forward.mnist_caption", weights=weights.label, size=size))
 
 
 st.title(t("forward.title"))
 st.markdown(t("forward.intro"))
+dimensions_lab()
 shape_lab()
 three_layer_network()
 mnist_shapes()

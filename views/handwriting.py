@@ -453,7 +453,7 @@ def pool_section(handwriting: Handwriting) -> None:
         )
 
 
-st.title(f"🧑‍🏫 {t('handwriting.title')}")
+st.title(t("handwriting.title"))
 st.markdown(t("handwriting.intro"))
 collect_tab, evaluate_tab, pool_tab = st.tabs(
     [t("handwriting.tab_collect"), t("handwriting.tab_evaluate"), t("handwriting.tab_pool")]

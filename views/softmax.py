@@ -7,8 +7,9 @@ import numpy as np
 import streamlit as st
 
 from nn import identity_function, softmax, softmax_naive, softmax_with_temperature
-from ui import book
+from ui import book, data
 from ui.charts import FONT_SIZE, Spec, function_scale, styled, table, template, with_data
+from ui.diagrams import sub
 from ui.i18n import t
 from ui.inputs import NumbersError, limits_note, listing, numbers_text, parse_numbers
 from ui.urlstate import choice, from_url, to_url
@@ -99,18 +100,19 @@ def read_logits() -> np.ndarray | None:
 
 
 def draw_naive_and_stable(a: np.ndarray) -> None:
-    """3.5.1 and 3.5.2 side by side: the formula as written, and with the largest logit subtracted first."""
+    """3.5.2: softmax as 3.5.1 writes it and with the largest logit subtracted first, side by side."""
+    st.subheader(t("softmax.caution_header"))
     naive, stable = softmax_naive(a), softmax(a)
     left, right = st.columns(2)
     with left:
-        st.markdown(f"#### {t('softmax.naive')}")
+        st.markdown(f"**{t('softmax.naive')}**")
         st.latex(NAIVE_FORMULA)
         st.vega_lite_chart(bars({"softmax_naive": naive}, t("softmax.naive_chart")), width="stretch")
         st.code(listing([("a", a), ("softmax_naive(a)", naive)]), language=None)
         if not np.all(np.isfinite(naive)):
             st.error(t("softmax.overflow"))
     with right:
-        st.markdown(f"#### {t('softmax.stable')}")
+        st.markdown(f"**{t('softmax.stable')}**")
         st.latex(STABLE_FORMULA)
         st.vega_lite_chart(bars({"softmax": stable}, t("softmax.stable_chart")), width="stretch")
         st.code(listing([("a", a), ("softmax(a)", stable)]), language=None)
@@ -121,7 +123,7 @@ def draw_naive_and_stable(a: np.ndarray) -> None:
 
 def draw_checks(a: np.ndarray, naive: np.ndarray, stable: np.ndarray) -> None:
     """3.5.3: the outputs sum to 1 and the largest logit stays the most probable, with the actual numbers."""
-    st.markdown(f"#### {t('softmax.checks')}")
+    st.subheader(t("softmax.checks"))
     total, top_a, top_y = float(np.sum(stable)), int(np.argmax(a)), int(np.argmax(stable))
     sums, argmax_a, argmax_y = st.columns(3)
     sums.metric(t("softmax.sum"), repr(total))
@@ -134,7 +136,7 @@ def draw_checks(a: np.ndarray, naive: np.ndarray, stable: np.ndarray) -> None:
 
 
 def draw_identity_versus_softmax(a: np.ndarray) -> None:
-    """3.5: the output layer of regression (identity) and of classification (softmax) on the same a."""
+    """3.5.1: the output layer of regression (identity) and of classification (softmax) on the same a."""
     st.subheader(t("softmax.output_layer"))
     st.markdown(t("softmax.output_layer_intro"))
     left, right = st.columns(2)
@@ -145,6 +147,18 @@ def draw_identity_versus_softmax(a: np.ndarray) -> None:
     left.code(listing([("identity_function(a)", identity)]), language=None)
     right.vega_lite_chart(bars({"softmax": probabilities}, t("softmax.softmax_chart")), width="stretch")
     right.code(listing([("softmax(a)", probabilities)]), language=None)
+
+
+def draw_output_neurons(a: np.ndarray) -> None:
+    """3.5.4: one output neuron per class, for the learner's a and for the MNIST network in use."""
+    st.subheader(t("softmax.neurons_header"))
+    st.markdown(t("softmax.neurons_intro"))
+    classes = data.current_weights().params["W3"].shape[1]
+    yours, mnist = st.columns(2)
+    yours.metric(t("softmax.neurons_yours"), len(a))
+    yours.caption(t("softmax.neurons_yours_note", n=len(a), last=sub(len(a) - 1)))
+    mnist.metric(t("softmax.neurons_mnist"), classes)
+    mnist.caption(t("softmax.neurons_mnist_note", n=classes, last=sub(classes - 1)))
 
 
 @st.fragment
@@ -168,13 +182,14 @@ def draw_temperature(a: np.ndarray) -> None:
 
 def main() -> None:
     """The page, top to bottom in the order of section 3.5."""
-    st.title(f"3.5 {t('softmax.title')}")
+    st.title(t("softmax.title"))
     st.markdown(t("softmax.intro"))
     a = read_logits()
     if a is None:
         return
-    draw_naive_and_stable(a)
     draw_identity_versus_softmax(a)
+    draw_naive_and_stable(a)
+    draw_output_neurons(a)
     draw_temperature(a)
 
 
