@@ -25,7 +25,7 @@ expect.set_options(timeout=30_000)
 CANVAS = "canvas.upper-canvas"  # fabric.js takes the pointer here
 PIXELS = "canvas.dc-canvas"  # and draws the finished strokes here
 INSET = 2  # CSS pixels inside the canvas's edge: the very first pixel a finger or a mouse can land on
-# (x, y) as fractions of the canvas: where each stroke starts; each runs a quarter of the way to the middle.
+# (x, y) as fractions of the canvas: where each stroke starts; each runs halfway to the middle.
 STARTS = {
     "top-left": (0, 0),
     "top": (0.5, 0),
@@ -71,7 +71,7 @@ def at(box: dict[str, float], fx: float, fy: float) -> tuple[float, float]:
 
 
 def stroke_from(box: dict[str, float], start: tuple[float, float]) -> list[tuple[float, float]]:
-    """Points from `start` (fractions) a quarter of the way towards the middle of the canvas."""
+    """Points from `start` (fractions of the canvas) halfway towards its middle."""
     fx, fy = start
     return [at(box, fx + (0.5 - fx) * i / 16, fy + (0.5 - fy) * i / 16) for i in range(9)]
 
@@ -85,11 +85,6 @@ def mouse_stroke(page, points: list[tuple[float, float]]) -> None:
     for x, y in rest:
         page.mouse.move(x, y, steps=STROKE_STEPS)
     page.mouse.up()
-
-
-def ink_at(page, point: tuple[float, float]) -> bool:
-    """Whether the canvas shows ink under this point of the screen."""
-    return page.evaluate(INK_AT, [page.locator(PIXELS).first.element_handle(), *point])
 
 
 def expect_ink(page, point: tuple[float, float], present: bool = True) -> None:
@@ -257,7 +252,9 @@ def test_a_drawing_unlike_mnist_gets_a_note_beside_its_prediction(page, app_url)
     expect(page.get_by_test_id("stAlert").filter(has_text="Unlike MNIST")).to_contain_text("thin")
 
     page.get_by_role("button", name="Clear").click()
+    expect(prediction(page)).to_have_count(0)
     brush.press("End")
+    expect(brush).to_have_value("40")
     wait_for_app(page)
     mouse_stroke(page, [at(canvas_box(page), *point) for point in SEVEN])
     expect(prediction(page)).to_have_text("7")

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from nn.preprocess import preprocess_stages
+from ui.i18n import catalog
 from ui.images import MAX_SIDE, ImageFileError, image_file_to_rgba, photo_ink, picture, picture_with_box
 
 
@@ -132,6 +133,32 @@ def test_the_limits_can_be_lowered():
     assert (error.kind, error.values["limit_mp"]) == ("too_many_pixels", 0.005)
     error = refusal(content, max_bytes=len(content) - 1)
     assert (error.kind, error.values) == ("too_many_bytes", {"limit_mb": (len(content) - 1) / 2**20})
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_every_kind_of_refusal_is_worded_with_its_values_in_both_languages(language):
+    png = encoded(Image.new("1", (8, 8)))
+    errors = [
+        refusal(content, **limits)
+        for content, limits in [
+            (b"", {}),
+            (png, {"max_bytes": 10}),
+            (with_size(png, 12_000, 12_000), {}),
+            (with_size(png, 100_000, 100_000), {}),
+            (SVG, {}),
+            (b"%PDF-1.7", {}),
+            (HEIC, {}),
+            (b"notes", {}),
+            (encoded(Image.new("RGB", (64, 64), "red"))[:80], {}),
+        ]
+    ]
+    worded = {
+        key.removeprefix("images."): text for key, text in catalog().items() if key.startswith("images.")
+    }
+    assert {error.kind for error in errors} == set(worded)
+    for error in errors:
+        message = worded[error.kind][language].format(name="digit.png", **error.values)
+        assert message.startswith("digit.png")
 
 
 def test_an_error_names_its_kind_and_values():
