@@ -306,8 +306,8 @@ SMALL_THICK_THREE: Strokes = [
 @pytest.mark.parametrize(
     ("drawing", "note"),
     [
-        (dot(), "the strokes run into a blob"),
-        (strokes(SMALL_THICK_THREE, width=32), "the strokes run into a blob"),
+        (dot(), "run into a blob"),
+        (strokes(SMALL_THICK_THREE, width=32), "run into a blob"),
         (strokes(SEVEN, width=4), "strokes this thin"),
     ],
     ids=["dot", "small-thick-3", "thin-7"],
