@@ -25,11 +25,6 @@ def one_blas_thread() -> None:
 
 one_blas_thread()
 
-# Streamlit forgets a widget's value on pages that do not draw it; these choices must outlive a page switch.
-for key in ("weights_kind", "uploaded_weights", "uploaded_weights_id"):
-    if key in st.session_state:
-        st.session_state[key] = st.session_state[key]
-
 from_url("lang", browser_language(), choice(list(LANGUAGES)))
 
 # (file, url path, icon) in the order of chapter 3, the pages that go beyond the book last. Each page's title

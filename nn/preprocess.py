@@ -28,6 +28,9 @@ MNIST_CENTRE_OF_MASS = (13.996, 14.007)
 MNIST_INK_MASS = 102.4
 # Same images: the mean (height, width) of the box around the pixels of at least 0.1 of the image's brightest.
 MNIST_BOX_SIZE = (19.7, 15.5)
+# Same images: the 0.5th and 99.5th percentiles of Stages.thickness (tests/test_preprocess.py measures them
+# again). Beyond either end lies 1 in 200 MNIST digits. The ink mass alone says less: a plain 1 has little.
+MNIST_THICKNESS_RANGE = (1.25, 5.25)
 
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 """ITU-R BT.601 weights: how bright each of R, G, B looks."""
@@ -75,6 +78,16 @@ class Stages:
     def box_ratio(self) -> tuple[float, float]:
         """(height, width) of the digit's box over MNIST's typical box."""
         return self.box_size[0] / MNIST_BOX_SIZE[0], self.box_size[1] / MNIST_BOX_SIZE[1]
+
+    @property
+    def thickness(self) -> float:
+        """Ink mass over the box's height plus width: how thick the strokes are for the digit's size.
+
+        A bar as tall as the box has about its own width: a 1 two pixels wide, 2; a ring, about 1.5 times
+        its stroke's width. Blobs and thick strokes are far above MNIST's, thin strokes below.
+        """
+        sides = sum(self.box_size)
+        return self.ink_mass / sides if sides else 0.0
 
 
 def _unit_channels(image: ArrayLike) -> NDArray[np.float32]:
@@ -221,6 +234,19 @@ def stages_from_ink(
         ink_mass=float(centred.sum()),
         box_size=(final_box[2] - final_box[0], final_box[3] - final_box[1]),
     )
+
+
+def unlike_mnist(stages: Stages) -> str | None:
+    """Whether the strokes are "thin" or "thick" beside 199 in 200 MNIST digits; None if neither.
+
+    Thick is too much ink for the digit's size: strokes run into a blob, as a dot or a scribble does.
+    """
+    thinnest, thickest = MNIST_THICKNESS_RANGE
+    if stages.thickness < thinnest:
+        return "thin"
+    if stages.thickness > thickest:
+        return "thick"
+    return None
 
 
 def canvas_to_mnist(image: ArrayLike) -> NDArray[np.float32] | None:

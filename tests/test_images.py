@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from nn.preprocess import preprocess_stages
+from ui.i18n import catalog
 from ui.images import MAX_SIDE, ImageFileError, image_file_to_rgba, photo_ink, picture, picture_with_box
 
 
@@ -76,35 +77,95 @@ def test_sixteen_bit_grey_is_scaled_not_clipped():
     assert 120 <= np.median(grey) <= 135
 
 
+SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="28"><path d="M9 3v20"/></svg>'
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
+
+
+def refusal(content: bytes, **limits: int) -> ImageFileError:
+    """The error image_file_to_rgba raises for the content."""
+    with pytest.raises(ImageFileError) as refused:
+        image_file_to_rgba(content, **limits)
+    return refused.value
+
+
 @pytest.mark.parametrize(
-    ("content", "reason"),
+    ("content", "kind"),
     [
         (b"", "empty"),
-        (b"%PDF-1.7 a document", "not an image file"),
-        ("text: ünïcode".encode(), "not an image file"),
-        (encoded(Image.new("RGB", (64, 64), "red"))[:80], "damaged or truncated"),
-        (encoded(Image.new("RGB", (300, 300), "red"), "JPEG")[:400], "damaged or truncated"),
+        (b"%PDF-1.7 a document", "pdf"),
+        (SVG, "svg"),
+        (b"\xef\xbb\xbf  " + SVG, "svg"),
+        (HEIC, "heic"),
+        ("text: ünïcode".encode(), "not_image"),
+        (b"\x00\x00\x00\x18ftypmp42" + bytes(200), "not_image"),
+        (encoded(Image.new("RGB", (64, 64), "red"))[:80], "damaged"),
+        (encoded(Image.new("RGB", (300, 300), "red"), "JPEG")[:400], "damaged"),
     ],
-    ids=["empty", "pdf", "text", "truncated-png", "truncated-jpeg"],
+    ids=["empty", "pdf", "svg", "svg-with-bom", "heic", "text", "mp4", "truncated-png", "truncated-jpeg"],
 )
-def test_what_is_not_a_readable_image_is_refused_with_the_reason(content, reason):
-    with pytest.raises(ImageFileError, match=reason):
-        image_file_to_rgba(content)
+def test_what_is_not_a_readable_picture_is_refused_with_its_kind(content, kind):
+    error = refusal(content)
+    assert (error.kind, error.values) == (kind, {})
 
 
-@pytest.mark.parametrize("side", [10_000, 100_000])
-def test_a_decompression_bomb_is_refused_before_decoding(side):
-    bomb = with_size(encoded(Image.new("1", (8, 8))), side, side)
-    with pytest.raises(ImageFileError, match="too large to open safely"):
-        image_file_to_rgba(bomb)
+def test_only_the_formats_of_cameras_and_drawing_programs_are_decoded():
+    assert refusal(encoded(Image.new("L", (8, 8)), "PCX")).kind == "not_image"
+    assert image_file_to_rgba(encoded(Image.new("L", (8, 8), 9), "TIFF")).shape == (8, 8, 4)
+
+
+@pytest.mark.parametrize("side", [8_000, 10_000, 12_000])
+def test_a_picture_over_the_pixel_limit_is_refused_with_its_size_before_decoding(side):
+    # 8,000 x 8,000 is under Pillow's own limit, 10,000 and 12,000 between its warning and its refusal.
+    error = refusal(with_size(encoded(Image.new("1", (8, 8))), side, side))
+    assert error.kind == "too_many_pixels"
+    assert error.values == {"width": side, "height": side, "megapixels": side * side / 1e6, "limit_mp": 50.0}
+
+
+def test_a_picture_pillow_will_not_open_is_refused_with_the_least_it_has():
+    error = refusal(with_size(encoded(Image.new("1", (8, 8))), 100_000, 100_000))
+    assert error.kind == "huge"
+    assert error.values == {"at_least_mp": pytest.approx(178.96, abs=0.01), "limit_mp": 50.0}
 
 
 def test_the_limits_can_be_lowered():
     content = encoded(Image.new("L", (100, 100)))
-    with pytest.raises(ImageFileError, match="megapixels"):
-        image_file_to_rgba(content, max_pixels=5_000)
-    with pytest.raises(ImageFileError, match="MB"):
-        image_file_to_rgba(content, max_bytes=len(content) - 1)
+    error = refusal(content, max_pixels=5_000)
+    assert (error.kind, error.values["limit_mp"]) == ("too_many_pixels", 0.005)
+    error = refusal(content, max_bytes=len(content) - 1)
+    assert (error.kind, error.values) == ("too_many_bytes", {"limit_mb": (len(content) - 1) / 2**20})
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_every_kind_of_refusal_is_worded_with_its_values_in_both_languages(language):
+    png = encoded(Image.new("1", (8, 8)))
+    errors = [
+        refusal(content, **limits)
+        for content, limits in [
+            (b"", {}),
+            (png, {"max_bytes": 10}),
+            (with_size(png, 12_000, 12_000), {}),
+            (with_size(png, 100_000, 100_000), {}),
+            (SVG, {}),
+            (b"%PDF-1.7", {}),
+            (HEIC, {}),
+            (b"notes", {}),
+            (encoded(Image.new("RGB", (64, 64), "red"))[:80], {}),
+        ]
+    ]
+    worded = {
+        key.removeprefix("images."): text for key, text in catalog().items() if key.startswith("images.")
+    }
+    assert {error.kind for error in errors} == set(worded)
+    for error in errors:
+        message = worded[error.kind][language].format(name="digit.png", **error.values)
+        assert message.startswith("digit.png")
+
+
+def test_an_error_names_its_kind_and_values():
+    assert str(refusal(b"")) == "empty"
+    assert str(refusal(content=encoded(Image.new("L", (100, 100))), max_pixels=5_000)) == (
+        "too_many_pixels (width=100, height=100, megapixels=0.01, limit_mp=0.005)"
+    )
 
 
 def test_dark_ink_on_paper_becomes_bright_ink_on_black():

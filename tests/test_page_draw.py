@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import struct
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,12 +25,18 @@ SEVEN: Strokes = [[(70, 50), (210, 50), (120, 240)]]
 pytestmark = pytest.mark.usefixtures("mnist_dir_or_offline")
 
 
-def strokes(lines: Strokes, ink: str = "white", paper: str = "black", size: tuple[int, int] = (280, 280)):
-    """Lines drawn with an 18-pixel round brush, as on the canvas."""
+def strokes(
+    lines: Strokes,
+    ink: str = "white",
+    paper: str = "black",
+    size: tuple[int, int] = (280, 280),
+    width: int = 18,
+):
+    """Lines drawn with a round brush, 18 pixels wide unless told, as on the canvas."""
     image = Image.new("RGB", size, paper)
     draw = ImageDraw.Draw(image)
     for line in lines:
-        draw.line(line, fill=ink, width=18, joint="curve")
+        draw.line(line, fill=ink, width=width, joint="curve")
     return image
 
 
@@ -118,6 +127,28 @@ def test_clear_empties_the_canvas():
     assert "draw_canvas_1" in at.session_state  # a fresh canvas under a new key
 
 
+def test_back_from_another_page_the_drawing_h_the_switches_and_the_brush_are_as_left():
+    objects = [{"type": "path", "path": [["M", 70, 50], ["L", 210, 50], ["L", 120, 240]]}]
+    at = open_page("draw", **{CANVAS: canvas_value(strokes(SEVEN), objects)})
+    at.button_group(key="draw_activation").set_value("relu").run()
+    at.toggle(key="draw_center").set_value(False).run()
+    at.slider(key="draw_brush").set_value(30).run()
+    left = answer(at), table(at, "steps").to_dict()
+    at.switch_page("views/softmax.py").run()
+    # What the browser does on a page switch: the canvas's drawing, its widget value, is gone with the canvas.
+    del at.session_state[CANVAS]
+    at.switch_page("views/draw.py").run()
+    assert not at.exception
+    assert at.button_group(key="draw_activation").value == "relu"
+    assert at.toggle(key="draw_center").value is False
+    assert at.slider(key="draw_brush").value == 30
+    assert (answer(at), table(at, "steps").to_dict()) == left
+    # The canvas mounted afresh is given its strokes back, and the brush width.
+    sent = json.loads(at.get("bidi_component")[0].proto.json)
+    assert sent["initialDrawing"]["objects"] == objects
+    assert sent["strokeWidth"] == 30
+
+
 def test_the_activation_drives_the_answer_the_heat_maps_and_the_link():
     at = open_page("draw", **on_canvas(strokes(ONE)))
     under_every_h = table(at, "h()")
@@ -196,19 +227,112 @@ def test_a_dark_frame_fools_detection_until_the_paper_is_set_and_shadows_cut():
     assert prediction(at).value == "7"
 
 
+def with_size(png: bytes, width: int, height: int) -> bytes:
+    """The PNG with its header claiming another size, as a picture of that size has it."""
+    header = b"IHDR" + struct.pack(">II", width, height) + png[24:29]
+    return png[:12] + header + struct.pack(">I", zlib.crc32(header)) + png[33:]
+
+
+def photo_controls(at: AppTest) -> list[str]:
+    """The keys of the photo's ink controls on the page."""
+    keys = [widget.key for widget in [*at.button_group, *at.slider]]
+    return [key for key in keys if key in ("draw_paper", "draw_threshold")]
+
+
 @pytest.mark.parametrize(
-    ("name", "content", "reason"),
+    ("name", "content", "message"),
     [
-        ("notes.png", b"these are my notes, not a picture", "not an image file"),
-        ("cut.png", encoded(strokes(SEVEN))[:200], "damaged or truncated"),
-        ("empty.png", b"", "empty"),
+        (
+            "notes.png",
+            b"these are my notes, not a picture",
+            "notes.png is not a picture that can be read here",
+        ),
+        ("cut.png", encoded(strokes(SEVEN))[:200], "cut.png is damaged or cut short"),
+        ("empty.png", b"", "empty.png is empty (0 bytes)"),
+        (
+            "seven.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><path d="M1 1h9"/></svg>',
+            "is an SVG drawing",
+        ),
+        (
+            "huge.png",
+            with_size(encoded(strokes(SEVEN)), 12_000, 12_000),
+            "huge.png is 12,000 × 12,000 pixels (144 megapixels); the largest picture read here has 50 mega",
+        ),
     ],
+    ids=["text", "truncated", "empty", "svg", "12000x12000"],
 )
-def test_a_bad_file_gives_an_error_and_the_drawing_stays_in_use(name, content, reason):
+def test_a_bad_file_says_what_is_wrong_hides_the_photo_controls_and_the_drawing_stays(name, content, message):
     at = upload(open_page("draw", **on_canvas(strokes(ONE))), name, content)
     errors = [error.value for error in at.error]
-    assert any(f"Could not read {name}" in error and reason in error for error in errors), errors
+    assert len(errors) == 1, errors
+    assert message in errors[0]
+    assert photo_controls(at) == []
     assert prediction(at).value == "1"
+
+
+def test_upload_errors_are_in_the_pages_language():
+    at = upload(open_page("draw", lang="ko"), "huge.png", with_size(encoded(strokes(SEVEN)), 12_000, 12_000))
+    assert [error.value for error in at.error] == [
+        "huge.png은(는) 12,000 × 12,000 픽셀(144메가픽셀)입니다. "
+        "여기서 읽는 가장 큰 그림은 50메가픽셀입니다. "
+        "사진 앱으로 크기를 줄이거나 숫자만 남도록 잘라서 다시 올리세요."
+    ]
+
+
+def test_a_readable_photo_shows_its_controls():
+    at = upload(open_page("draw"), "seven.jpg", photo())
+    assert photo_controls(at) == ["draw_paper", "draw_threshold"]
+
+
+def dot() -> Image.Image:
+    """One dab of the 18-pixel brush in the middle of the canvas."""
+    image = Image.new("RGB", (280, 280), "black")
+    ImageDraw.Draw(image).ellipse((131, 131, 149, 149), fill="white")
+    return image
+
+
+def notes(at: AppTest) -> list[str]:
+    """The page's warnings that the input is unlike MNIST."""
+    return [warning.value for warning in at.warning if "Unlike MNIST" in warning.value]
+
+
+# A 3 drawn small with a thick brush: fitted into 20x20, its strokes run into one another.
+SMALL_THICK_THREE: Strokes = [
+    [(120, 110), (145, 108), (152, 120), (135, 133), (153, 145), (148, 160), (120, 162)]
+]
+
+
+@pytest.mark.parametrize(
+    ("drawing", "note"),
+    [
+        (dot(), "run into a blob"),
+        (strokes(SMALL_THICK_THREE, width=32), "run into a blob"),
+        (strokes(SEVEN, width=4), "strokes this thin"),
+    ],
+    ids=["dot", "small-thick-3", "thin-7"],
+)
+def test_a_note_says_when_the_input_is_unlike_mnist_and_the_prediction_stays(drawing, note):
+    at = open_page("draw", **on_canvas(drawing))
+    assert prediction(at) is not None
+    found = notes(at)
+    assert len(found) == 1, found
+    assert note in found[0]
+
+
+@pytest.mark.parametrize("lines", [ONE, SEVEN], ids=["1", "7"])
+@pytest.mark.parametrize("width", [18, 25, 32])
+def test_digits_drawn_with_a_usual_brush_get_no_note(lines, width):
+    at = open_page("draw", **on_canvas(strokes(lines, width=width)))
+    assert prediction(at) is not None
+    assert notes(at) == []
+
+
+def test_the_thickness_is_shown_beside_mnists_range():
+    at = open_page("draw", **on_canvas(dot()))
+    thickness = next(m for m in at.metric if m.label == "Stroke thickness")
+    assert float(thickness.value) > 5.25
+    assert thickness.delta == "MNIST's: 1.25 to 5.25"
 
 
 def test_a_photo_without_ink_says_so_instead_of_predicting():

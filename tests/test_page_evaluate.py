@@ -80,6 +80,17 @@ def test_book_weights_give_the_books_accuracy_and_reruns_keep_the_result() -> No
     assert metric(at, "Accuracy") != BOOK_ACCURACY
 
 
+@pytest.mark.usefixtures("offline", "book_weights")
+def test_the_weights_chosen_are_used_on_every_page_and_still_chosen_back_on_this_one() -> None:
+    at = open_page("evaluate", weights_kind="ours")
+    at.radio(key="weights_kind").set_value("book").run()
+    at.switch_page("views/softmax.py").run()
+    assert any("Weights: the book's sample_weight.pkl" in caption.value for caption in at.sidebar.caption)
+    at.switch_page("views/evaluate.py").run()
+    assert not at.exception
+    assert at.radio(key="weights_kind").value == "book"
+
+
 @pytest.mark.usefixtures("full", "book_weights")
 def test_our_weights_reach_the_target_on_the_test_set() -> None:
     at = run(open_page("evaluate", weights_kind="ours"), batch=10_000)
@@ -137,6 +148,18 @@ def test_batch_size_one_and_the_whole_set_agree() -> None:
     assert metric(at, "Accuracy") == one_by_one
     assert any(f"batch size {SAMPLE_SIZE:,}: 1 call(s)" in c.value for c in at.caption)
     assert metric(at, f"Correct of {SAMPLE_SIZE:,}")
+
+
+@pytest.mark.usefixtures("offline")
+def test_back_from_another_page_the_batch_size_is_the_one_the_result_was_run_with() -> None:
+    at = run(open_page("evaluate"), batch=1)
+    at.selectbox(key="evaluate_mistakes_digit").set_value(3).run()
+    at.switch_page("views/softmax.py").run()
+    at.switch_page("views/evaluate.py").run()
+    assert not at.exception
+    assert at.number_input(key="evaluate_batch").value == 1
+    assert any("batch size 1:" in c.value for c in at.caption)
+    assert at.selectbox(key="evaluate_mistakes_digit").value == 3
 
 
 @pytest.mark.usefixtures("offline")

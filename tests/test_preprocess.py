@@ -18,11 +18,13 @@ from nn.preprocess import (
     MNIST_BOX_SIZE,
     MNIST_CENTRE_OF_MASS,
     MNIST_INK_MASS,
+    MNIST_THICKNESS_RANGE,
     NOISE_FRACTION,
     PreprocessError,
     centre_of_mass,
     ink_box,
     preprocess_stages,
+    unlike_mnist,
 )
 
 BLACK, WHITE, CLEAR = (0, 0, 0, 255), (255, 255, 255, 255), (0, 0, 0, 0)
@@ -264,5 +266,45 @@ def test_the_mnist_constants_match_the_training_set(mnist_dir):
     assert np.abs(np.subtract((rows.mean(), cols.mean()), MNIST_CENTRE_OF_MASS)).max() < 0.1
     assert (mass / 255).mean() == pytest.approx(MNIST_INK_MASS, rel=0.01)
     boxes = np.array([ink_box(image / 255) for image in images])
-    size = (boxes[:, 2] - boxes[:, 0]).mean(), (boxes[:, 3] - boxes[:, 1]).mean()
-    assert size == pytest.approx(MNIST_BOX_SIZE, abs=0.1)
+    heights, widths = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    assert (heights.mean(), widths.mean()) == pytest.approx(MNIST_BOX_SIZE, abs=0.1)
+    # Stages.thickness of each digit as it is, already the network's input.
+    thickness = mass / 255 / (heights + widths)
+    assert np.percentile(thickness, [0.5, 99.5]) == pytest.approx(MNIST_THICKNESS_RANGE, abs=0.005)
+
+
+def test_thickness_is_about_a_bars_width():
+    bar = np.zeros((28, 28), dtype=np.float32)
+    bar[4:24, 13:15] = 1
+    stages = preprocess_stages(bar)
+    assert stages.box_size == (20, 2)
+    assert stages.thickness == pytest.approx(stages.ink_mass / 22)
+    assert 1.5 < stages.thickness < 2.2
+
+
+def dot() -> np.ndarray:
+    """One dab of the 18-pixel round brush, which the fit step blows up into a disc 20 pixels wide."""
+    image = Image.new("RGBA", (280, 280), BLACK)
+    ImageDraw.Draw(image).ellipse((131, 131, 149, 149), fill=WHITE)
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize(
+    ("canvas", "unlike"),
+    [
+        (draw(*SEVEN), None),
+        (draw(*ONE), None),
+        (draw(*SEVEN, width=4), "thin"),
+        (dot(), "thick"),
+        (
+            draw(*[[(30, y), (250, y + 15)] for y in range(30, 250, 20)]),
+            "thick",
+        ),  # a scribble over the canvas
+    ],
+    ids=["seven", "one", "thin-seven", "dot", "scribble"],
+)
+def test_unlike_mnist_names_strokes_thinner_or_thicker_than_199_in_200_mnist_digits(canvas, unlike):
+    stages = preprocess_stages(canvas)
+    assert unlike_mnist(stages) == unlike
+    thinnest, thickest = MNIST_THICKNESS_RANGE
+    assert (stages.thickness < thinnest, stages.thickness > thickest) == (unlike == "thin", unlike == "thick")

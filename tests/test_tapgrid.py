@@ -130,6 +130,11 @@ def test_the_chart_toggles_a_cell_on_every_tap_and_keeps_cells_square():
     select = {"type": "point", "fields": ["row", "col"], "on": "click", "toggle": "true", "clear": False}
     assert param["select"] == select
     assert spec["width"] == spec["height"] == {"step": CELL_PIXELS}
+    # A cell is white when tapped, and only then: no tap yet is no cell on, not every cell.
+    assert spec["encoding"]["color"] == {
+        "condition": {"param": SELECTION, "value": "#ffffff", "empty": False},
+        "value": "#000000",
+    }
 
 
 # --- the pages ----------------------------------------------------------------------------------------------

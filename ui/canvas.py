@@ -1,7 +1,9 @@
 """The drawing canvas of the MNIST pages: 280x280, white ink on black like MNIST, a brush and a clear button.
 
-Each page passes its own prefix, so its canvas, brush and generation live under keys of its own:
-`<prefix>_canvas_<generation>`, `<prefix>_brush`, `<prefix>_canvas_generation`.
+Each page passes its own prefix, so its canvas lives under keys of its own: `<prefix>_canvas_<generation>`
+(the component), `<prefix>_canvas_generation`, `<prefix>_brush`, and, so that a page left and opened again
+shows the drawing it had, `<prefix>_drawing` (what the canvas last reported: fabric.js JSON and a PNG) and
+`<prefix>_canvas_initial` (the drawing the canvas on screen was mounted with).
 """
 
 from __future__ import annotations
@@ -29,6 +31,45 @@ CANVAS_OPTIONS = {
     "return_image_data": True,
 }
 
+COMPONENT = "streamlit-drawable-canvas.streamlit_drawable_canvas"
+"""streamlit-drawable-canvas's Components v2 name: `<package>.<component>`, as its pyproject.toml declares."""
+STYLE = f"""
+.canvas-root > .dc-root {{ display: flex; flex-direction: column; width: {CANVAS_SIZE}px; max-width: 100%; }}
+.dc-root .dc-toolbar {{ position: static; order: -1; align-self: flex-end; opacity: 1; padding: 0 0 .25rem; }}
+.dc-toolbar-card > :not([aria-label="Undo"], [aria-label="Redo"]) {{ display: none !important; }}
+.dc-toolbar .dc-icon-button {{ padding: .5rem; }}
+.dc-toolbar .dc-icon-button svg {{ width: 1.25rem; height: 1.25rem; }}
+.dc-root .dc-container {{ width: 100% !important; height: auto !important; aspect-ratio: 1; }}
+.dc-root .dc-container > *, .dc-root .dc-container canvas {{
+  width: 100% !important; height: 100% !important;
+}}
+"""
+"""What the page changes in the component's look, inside its shadow root where no page style reaches.
+
+The package lays its undo/redo toolbar over the canvas's top right corner, invisible until hovered: there it
+took the presses of strokes that started under it (always on a touch screen, where nothing hovers). Here the
+toolbar gets a row of its own above the canvas, always shown, with only undo and redo, as large as a
+fingertip: the page sends every stroke by itself, and its Clear button empties the canvas.
+
+In a column narrower than the canvas, the canvas is shown whole and smaller instead of behind a scroll bar:
+fabric.js maps the pointer through the canvas's size on screen, so a stroke lands where it is drawn.
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def restyle() -> None:
+    """Register the package's component again, the same files with STYLE added to the HTML of its root.
+
+    Registering a name again replaces its definition; Streamlit logs a warning. Once per server: registering
+    costs half a millisecond, about a tenth of a bare stroke's rerun.
+    """
+    st.components.v2.component(
+        COMPONENT,
+        html=f'<style>{STYLE}</style><div class="canvas-root"></div>',
+        css="index-*.css",
+        js="index-*.js",
+    )
+
 
 def canvas_key(prefix: str) -> str:
     """The key of the page's canvas now: each generation is a new, empty canvas."""
@@ -36,8 +77,9 @@ def canvas_key(prefix: str) -> str:
 
 
 def clear_canvas(prefix: str) -> None:
-    """Empty the page's canvas: a fresh key mounts a fresh canvas."""
+    """Empty the page's canvas: a fresh key mounts a fresh canvas, and the drawing kept is dropped."""
     remount(f"{prefix}_canvas")
+    st.session_state.pop(f"{prefix}_drawing", None)
 
 
 def digit_canvas(prefix: str) -> NDArray[np.uint8] | None:
@@ -45,12 +87,30 @@ def digit_canvas(prefix: str) -> NDArray[np.uint8] | None:
     # The component registers itself with the running app when imported, so it cannot load at import time.
     from streamlit_drawable_canvas import st_canvas
 
-    brush_key = f"{prefix}_brush"
-    st.session_state.setdefault(brush_key, DEFAULT_BRUSH)
-    result = st_canvas(stroke_width=st.session_state[brush_key], key=canvas_key(prefix), **CANVAS_OPTIONS)
+    restyle()
+    key, kept, initial = canvas_key(prefix), f"{prefix}_drawing", f"{prefix}_canvas_initial"
+    if key not in st.session_state:
+        # A canvas mounted afresh (the page opened again, or cleared): it starts from the drawing it last
+        # reported, shown (the strokes) and read (the PNG) until the next stroke. Kept as mounted: a canvas
+        # given another initial drawing reloads it, and forgets its undo history.
+        drawing = st.session_state.get(kept)
+        st.session_state[initial] = None if drawing is None else drawing["raw"]
+        if drawing is not None:
+            st.session_state[key] = {"drawing": drawing}
+    brush = f"{prefix}_brush"
+    st.session_state.setdefault(brush, DEFAULT_BRUSH)
+    result = st_canvas(
+        stroke_width=st.session_state[brush],
+        initial_drawing=st.session_state.get(initial),
+        key=key,
+        **CANVAS_OPTIONS,
+    )
+    reported = st.session_state[key].get("drawing")
+    if reported and reported.get("data"):
+        st.session_state[kept] = reported
     st.caption(t("canvas.help"))
-    brush, clear = st.columns([2, 1], vertical_alignment="bottom")
-    brush.slider(t("canvas.brush"), *BRUSH_RANGE, key=brush_key)
+    brush_column, clear = st.columns([3, 2], vertical_alignment="bottom")
+    brush_column.slider(t("canvas.brush"), *BRUSH_RANGE, key=brush, persist_state="session")
     clear.button(
         t("canvas.clear"), on_click=clear_canvas, args=(prefix,), key=f"{prefix}_clear", width="stretch"
     )

@@ -195,5 +195,12 @@ def weights_picker() -> Weights:
     if st.session_state.get("weights_kind") not in kinds:
         st.session_state["weights_kind"] = kinds[0]
     labels = {w.kind: w.label for w in found}
-    st.radio(t("common.weights_in_use"), kinds, format_func=labels.__getitem__, key="weights_kind")
+    # The weights chosen on one page are the ones every page uses, and are still chosen back on this one.
+    st.radio(
+        t("common.weights_in_use"),
+        kinds,
+        format_func=labels.__getitem__,
+        key="weights_kind",
+        persist_state="session",
+    )
     return _chosen(found)

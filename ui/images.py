@@ -20,6 +20,11 @@ MAX_PIXELS = 50_000_000
 """A 48-megapixel phone photo fits; past this a picture is more likely a decompression bomb than a digit."""
 MAX_SIDE = 1024
 """The digit ends up 20 pixels tall: a photo shrunk to this loses nothing the network could see."""
+FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF", "AVIF")
+"""What cameras, phones and drawing programs save. Pillow reads dozens more formats, each one more decoder
+that an uploaded file could attack."""
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+"""The ISO media brands of HEIF files: the photos of iPhones and iPads, which Pillow does not read."""
 
 Paper = Literal["auto", "light", "dark"]
 PAPERS: tuple[Paper, ...] = ("auto", "light", "dark")
@@ -30,17 +35,44 @@ _DAMAGED = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error
 
 
 class ImageFileError(ValueError):
-    """An uploaded file that cannot be read as a picture."""
+    """An uploaded file that cannot be read as a picture: `kind` says why, `values` give the figures.
+
+    The page words it from its catalog (`images.<kind>`, with the file's name and the values):
+    "empty"; "too_many_bytes" (limit_mb); "too_many_pixels" (width, height, megapixels, limit_mp); "huge"
+    (at_least_mp, limit_mp), a picture Pillow will not even open; "svg", "pdf", "heic": files of another kind
+    than the pictures read here; "not_image"; "damaged".
+    """
+
+    def __init__(self, kind: str, **values: object) -> None:
+        super().__init__(kind, values)
+        self.kind = kind
+        self.values = values
+
+    def __str__(self) -> str:
+        details = ", ".join(f"{name}={value}" for name, value in self.values.items())
+        return f"{self.kind} ({details})" if details else self.kind
 
 
 def _read_bytes(file: bytes | BinaryIO, max_bytes: int) -> bytes:
     """The file's content, refusing more than max_bytes without reading it all."""
     data = file if isinstance(file, bytes) else file.read(max_bytes + 1)
     if not data:
-        raise ImageFileError("the file is empty.")
+        raise ImageFileError("empty")
     if len(data) > max_bytes:
-        raise ImageFileError(f"the file is over {max_bytes / 2**20:.0f} MB; a digit needs far less.")
+        raise ImageFileError("too_many_bytes", limit_mb=max_bytes / 2**20)
     return data
+
+
+def _not_a_picture(data: bytes) -> ImageFileError:
+    """Why a file that Pillow does not take for a picture is none, as far as its first bytes tell."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"%pdf"):
+        return ImageFileError("pdf")
+    if head.startswith(b"<") and b"<svg" in head:
+        return ImageFileError("svg")
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return ImageFileError("heic")
+    return ImageFileError("not_image")
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
@@ -54,11 +86,18 @@ def _eight_bit(image: Image.Image) -> Image.Image:
 def _decode(data: bytes, max_pixels: int, max_side: int) -> Image.Image:
     """The picture upright (as the camera held it), at most max_side pixels on a side, as RGBA."""
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(io.BytesIO(data)) as image:
+        # Pillow warns from 89 megapixels on: the limit that counts here, max_pixels, is checked below.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
             width, height = image.size
             if width * height > max_pixels:
-                raise Image.DecompressionBombError(f"{width} x {height} pixels")
+                raise ImageFileError(
+                    "too_many_pixels",
+                    width=width,
+                    height=height,
+                    megapixels=width * height / 1e6,
+                    limit_mp=max_pixels / 1e6,
+                )
             # A JPEG can decode straight at 1/2, 1/4 or 1/8 scale: a phone photo never sits whole in memory.
             image.draft(None, (max_side, max_side))
             upright = ImageOps.exif_transpose(image)
@@ -73,18 +112,20 @@ def image_file_to_rgba(
     max_pixels: int = MAX_PIXELS,
     max_side: int = MAX_SIDE,
 ) -> NDArray[np.uint8]:
-    """An image file (PNG, JPEG, GIF, WebP, BMP ...) as (H, W, 4) uint8; ImageFileError if it is none."""
+    """An image file (one of FORMATS) as (H, W, 4) uint8; ImageFileError if it is none."""
     data = _read_bytes(file, max_bytes)
     try:
         picture = _decode(data, max_pixels, max_side)
+    except ImageFileError:
+        raise
     except Image.UnidentifiedImageError:
-        raise ImageFileError("this is not an image file (PNG, JPEG, GIF, WebP or BMP).") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-        raise ImageFileError(
-            f"the image is too large to open safely ({err}; the limit is {max_pixels / 1e6:.0f} megapixels)."
-        ) from None
-    except _DAMAGED as err:
-        raise ImageFileError(f"the image is damaged or truncated ({err}).") from None
+        raise _not_a_picture(data) from None
+    except Image.DecompressionBombError:
+        # Past twice its own limit Pillow refuses to open a file at all, and so does not tell its size.
+        at_least = 2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6
+        raise ImageFileError("huge", at_least_mp=at_least, limit_mp=max_pixels / 1e6) from None
+    except _DAMAGED:
+        raise ImageFileError("damaged") from None
     return np.asarray(picture)
 
 

@@ -72,7 +72,8 @@ def grid_chart(cell_pixels: int = CELL_PIXELS) -> alt.Chart:
         .encode(
             x=alt.X("col:O", axis=None),
             y=alt.Y("row:O", axis=None),
-            color=alt.condition(taps, alt.value(ON), alt.value(OFF)),
+            # empty=False: before the first tap no cell is on (Vega-Lite reads an empty selection as all).
+            color=alt.condition(taps, alt.value(ON), alt.value(OFF), empty=False),
         )
         .add_params(taps)
         .properties(width=alt.Step(cell_pixels), height=alt.Step(cell_pixels), padding=0)
@@ -103,9 +104,12 @@ def tap_grid(prefix: str, overruled: bool = False) -> NDArray[np.float32] | None
     While cells are on, a note says the network reads them, unless `overruled` (the page reads a photo).
     """
     with st.expander(t("tapgrid.expander")):
-        state = st.vega_lite_chart(
-            grid_spec(), on_select="rerun", key=taps_key(prefix), width="content", alt=t("tapgrid.alt")
-        )
+        # In a column narrower than the grid, the grid scrolls sideways in a row of its own: spilling over,
+        # it would lie on the next column.
+        with st.container(horizontal=True, wrap=False):
+            state = st.vega_lite_chart(
+                grid_spec(), on_select="rerun", key=taps_key(prefix), width="content", alt=t("tapgrid.alt")
+            )
         st.caption(t("tapgrid.help"))
         st.button(t("tapgrid.clear"), on_click=clear_taps, args=(prefix,), key=f"{prefix}_taps_clear")
         try:

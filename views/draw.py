@@ -11,9 +11,11 @@ from nn.preprocess import (
     MNIST_BOX_SIZE,
     MNIST_CENTRE_OF_MASS,
     MNIST_INK_MASS,
+    MNIST_THICKNESS_RANGE,
     Stages,
     ink_image,
     stages_from_ink,
+    unlike_mnist,
 )
 from ui import data
 from ui.canvas import digit_canvas
@@ -46,7 +48,6 @@ LOW_CONFIDENCE = 0.5
 HEATMAP_DOMAINS = {"sigmoid": (0, 1), "step": (0, 1), "tanh": (-1, 1)}
 HEATMAP_COLUMNS = 10
 HEATMAP_ROW_PIXELS = 30
-IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -58,14 +59,17 @@ def read_photo(content: bytes) -> NDArray[np.uint8]:
 def photo() -> NDArray[np.float32] | None:
     """The photo uploader and its ink controls: the photo's ink, or None without a readable photo."""
     with st.expander(t("draw.photo"), expanded=st.session_state.get("draw_photo") is not None):
+        # Any file: one that is not a picture is refused by image_file_to_rgba with a reason the page words,
+        # where the uploader's own refusal of a file type is a red icon without one.
         file = st.file_uploader(
-            t("draw.photo_upload"),
-            type=IMAGE_TYPES,
-            key="draw_photo",
-            help=t("draw.photo_help"),
-            max_upload_size=MAX_UPLOAD_MB,
+            t("draw.photo_upload"), key="draw_photo", help=t("draw.photo_help"), max_upload_size=MAX_UPLOAD_MB
         )
         if file is None:
+            return None
+        try:
+            rgba = read_photo(file.getvalue())
+        except ImageFileError as error:
+            st.error(t(f"images.{error.kind}", name=file.name, **error.values))
             return None
         paper = st.segmented_control(
             t("draw.paper"),
@@ -78,11 +82,6 @@ def photo() -> NDArray[np.float32] | None:
         threshold = st.slider(
             t("draw.threshold"), 0.0, 0.9, 0.0, 0.05, key="draw_threshold", help=t("draw.threshold_help")
         )
-        try:
-            rgba = read_photo(file.getvalue())
-        except ImageFileError as error:
-            st.error(t("draw.bad_image", name=file.name, reason=error))
-            return None
         st.info(t("draw.using_photo"))
         return photo_ink(rgba, paper, threshold)
 
@@ -93,8 +92,8 @@ def winner(probabilities: NDArray[np.floating]) -> tuple[int, float]:
     return digit, float(probabilities[digit])
 
 
-def show_prediction(probabilities: NDArray[np.floating]) -> None:
-    """The big answer, a note when the network hesitates, and all ten probabilities."""
+def show_prediction(probabilities: NDArray[np.floating], stages: Stages) -> None:
+    """The big answer, a note if the input is unlike MNIST or the network hesitates, all ten probabilities."""
     digit, probability = winner(probabilities)
     st.metric(
         t("draw.prediction"),
@@ -103,6 +102,11 @@ def show_prediction(probabilities: NDArray[np.floating]) -> None:
         delta_color="off",
         delta_arrow="off",
     )
+    if unlike := unlike_mnist(stages):
+        thinnest, thickest = MNIST_THICKNESS_RANGE
+        st.warning(
+            t(f"draw.unlike_{unlike}", thickness=stages.thickness, thinnest=thinnest, thickest=thickest)
+        )
     if probability < LOW_CONFIDENCE:
         st.warning(t("draw.unsure", limit=LOW_CONFIDENCE))
     st.vega_lite_chart(probability_bars(probabilities, t("draw.bars_x"), t("draw.bars_y")), width="stretch")
@@ -113,7 +117,11 @@ def step_toggles() -> dict[str, bool]:
     columns = st.columns(len(STEPS))
     return {
         step: column.toggle(
-            t(f"draw.step_{step}"), value=True, key=f"draw_{step}", help=t(f"draw.step_{step}_help")
+            t(f"draw.step_{step}"),
+            value=True,
+            key=f"draw_{step}",
+            help=t(f"draw.step_{step}_help"),
+            persist_state="session",
         )
         for step, column in zip(STEPS, columns, strict=True)
     }
@@ -132,7 +140,7 @@ def show_stages(stages: Stages) -> None:
     for column, (shown, caption) in zip(st.columns(len(pictures)), pictures, strict=True):
         column.image(shown, caption=caption, output_format="PNG")
 
-    mass, size, amount = st.columns(3)
+    mass, size, amount, thickness = st.columns(4)
     row, col = stages.com_after
     mnist_row, mnist_col = MNIST_CENTRE_OF_MASS
     mass.metric(
@@ -155,6 +163,14 @@ def show_stages(stages: Stages) -> None:
         delta=t("draw.ink_delta", ratio=stages.ink_mass_ratio, mnist=MNIST_INK_MASS),
         delta_color="off",
         delta_arrow="off",
+    )
+    thickness.metric(
+        t("draw.thickness"),
+        f"{stages.thickness:.1f}",
+        delta=t("draw.thickness_delta", thinnest=MNIST_THICKNESS_RANGE[0], thickest=MNIST_THICKNESS_RANGE[1]),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("draw.thickness_help"),
     )
 
 
@@ -203,7 +219,9 @@ def show_hidden(trace: Trace, activation: str, params: Params) -> None:
 @st.fragment
 def playground(params: Params) -> None:
     """What a stroke changes, rerun alone on each stroke: the inputs, the answer, what the network sees."""
-    draw_side, answer_side = st.columns(2, gap="large")
+    # The answer beside the canvas, however narrow the columns (the canvas shrinks to fit its own): a stroke
+    # shows its effect without a scroll.
+    draw_side, answer_side = st.columns(2, gap="medium")
     with draw_side:
         drawn = digit_canvas("draw")
         photographed = photo()
@@ -227,6 +245,7 @@ def playground(params: Params) -> None:
             key="draw_activation",
             help=t("draw.activation_help"),
             wrap=True,
+            persist_state="session",
         )
         to_url("draw_activation")
 
@@ -237,7 +256,7 @@ def playground(params: Params) -> None:
         return
     trace = predict_trace(params, stages.centred.ravel(), activation)
     with answer_side:
-        show_prediction(trace.y)
+        show_prediction(trace.y, stages)
     with sees_tab:
         show_stages(stages)
         show_recipes(ink, params, activation)

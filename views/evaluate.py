@@ -170,6 +170,8 @@ def batch_controls() -> None:
         step=1,
         key="evaluate_batch",
         help=t("evaluate.batch_help"),
+        # Back from another page the box shows the size it was left at, which the result below names.
+        persist_state="session",
     )
     to_url("evaluate_batch")
     st.caption(t("evaluate.presets"))
@@ -249,6 +251,7 @@ def mistakes_gallery(evaluation: Evaluation, x: NDArray[np.floating]) -> None:
         format_func=lambda d: t("evaluate.all_digits") if d is None else str(d),
         key="evaluate_mistakes_digit",
         on_change=reset_gallery,
+        persist_state="session",
     )
     wrong = evaluation.mistakes()
     if digit is not None:
