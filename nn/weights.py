@@ -13,6 +13,7 @@ W3 (h2, 10), b3 (10,), for any hidden sizes h1, h2 that chain. Policies, so call
 from __future__ import annotations
 
 import copy
+import errno
 import functools
 import io
 import json
@@ -56,7 +57,13 @@ KIND_NAMES = {
 
 
 class WeightsError(ValueError):
-    """Weights that cannot be loaded or saved, with a message that says why in plain words."""
+    """Weights that cannot be loaded or saved: the message says why in plain English (for the command line);
+    `kind` names the reason and `values` its particulars, for the app to say it in the reader's language."""
+
+    def __init__(self, kind: str, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.values = values
 
 
 def load_weights(source: WeightsSource, *, max_bytes: int = MAX_WEIGHTS_BYTES) -> Params:
@@ -78,7 +85,9 @@ def load_weights_with_metadata(
             fmt = FORMAT_PICKLE
         params = _checked_params(arrays)
     except WeightsError as exc:
-        raise WeightsError(f"Could not load weights from {_label(source)}: {exc}") from exc
+        raise WeightsError(
+            exc.kind, f"Could not load weights from {_label(source)}: {exc}", **exc.values
+        ) from exc
     return params, {**stored, "format": fmt, "architecture": _architecture(params)}
 
 
@@ -93,7 +102,7 @@ def save_weights(
     try:
         entries = _npz_entries(params, activation, provenance)
     except WeightsError as exc:
-        raise WeightsError(f"Cannot save weights: {exc}") from exc
+        raise WeightsError(exc.kind, f"Cannot save weights: {exc}", **exc.values) from exc
     if isinstance(path_or_file, str | os.PathLike):
         _write_atomically(Path(path_or_file), entries)
     else:
@@ -103,13 +112,20 @@ def save_weights(
 def _npz_entries(params: Params, activation: str, provenance: dict[str, Any]) -> dict[str, NDArray[Any]]:
     """The checked float32 arrays plus the metadata entry, as save_weights writes them."""
     if activation not in ACTIVATIONS:
-        raise WeightsError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}.")
+        raise WeightsError(
+            "unknown_activation",
+            f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}.",
+            activation=activation,
+            choices=", ".join(ACTIVATIONS),
+        )
     checked = _checked_params(params)
     metadata = {"architecture": _architecture(checked), "activation": activation, "provenance": provenance}
     try:
         text = json.dumps(metadata)
     except (TypeError, ValueError) as exc:
-        raise WeightsError(f"the metadata must be plain JSON (text, numbers, lists, dicts): {exc}.") from exc
+        raise WeightsError(
+            "metadata_not_json", f"the metadata must be plain JSON (text, numbers, lists, dicts): {exc}."
+        ) from exc
     return {**checked, METADATA_KEY: np.array(text)}
 
 
@@ -130,9 +146,11 @@ def _shipped() -> tuple[Params, dict[str, Any]]:
         stamp = path.stat().st_mtime_ns
     except FileNotFoundError:
         raise WeightsError(
+            "shipped_missing",
             f"The shipped weights {path} are missing. Train them with "
             "`python -m nn.train --data DIR --out nn/mnist_weights.npz` "
-            "(DIR is a folder with the four MNIST .gz files)."
+            "(DIR is a folder with the four MNIST .gz files).",
+            path=str(path),
         ) from None
     return _load_read_only(path, stamp)
 
@@ -164,14 +182,20 @@ def _read_source(source: WeightsSource, max_bytes: int) -> bytes:
             with Path(source).open("rb") as file:
                 return _read_limited(file, max_bytes)
         except FileNotFoundError:
-            raise WeightsError("there is no such file.") from None
+            raise WeightsError("no_such_file", "there is no such file.") from None
         except IsADirectoryError:
-            raise WeightsError("this is a folder, not a weights file.") from None
+            raise WeightsError("is_folder", "this is a folder, not a weights file.") from None
         except OSError as exc:
-            raise WeightsError(f"the file could not be opened ({exc.strerror or exc}).") from exc
+            raise WeightsError(
+                "open_failed", f"the file could not be opened ({exc.strerror or exc}).", error=_code(exc)
+            ) from exc
     if hasattr(source, "read"):
         return _read_limited(source, max_bytes)
-    raise WeightsError(f"expected a path, bytes or a binary file, got a {type(source).__name__}.")
+    raise WeightsError(
+        "bad_source",
+        f"expected a path, bytes or a binary file, got a {type(source).__name__}.",
+        type=type(source).__name__,
+    )
 
 
 def _read_limited(file: IO[bytes], max_bytes: int) -> bytes:
@@ -179,15 +203,22 @@ def _read_limited(file: IO[bytes], max_bytes: int) -> bytes:
     try:
         data = file.read(max_bytes + 1)
     except OSError as exc:
-        raise WeightsError(f"the file could not be read ({exc}).") from exc
+        raise WeightsError("read_failed", f"the file could not be read ({exc}).", error=_code(exc)) from exc
     if not isinstance(data, bytes | bytearray):
-        raise WeightsError("the file was opened as text; open it in binary mode ('rb').")
+        raise WeightsError("text_mode", "the file was opened as text; open it in binary mode ('rb').")
     if len(data) > max_bytes:
         raise WeightsError(
+            "too_large",
             f"the file is larger than the {_size_text(max_bytes)} limit; the network's weights take well "
-            "under 1 MB, so this is not a weights file."
+            "under 1 MB, so this is not a weights file.",
+            limit_mb=max_bytes / 2**20,
         )
     return bytes(data)
+
+
+def _code(exc: OSError) -> str:
+    """An operating-system error by its symbolic name (EACCES), the same in every language."""
+    return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
 def _size_text(n_bytes: int) -> str:
@@ -198,13 +229,14 @@ def _size_text(n_bytes: int) -> str:
 def _detect_format(data: bytes) -> str:
     """FORMAT_NPZ or FORMAT_PICKLE, from the file's first bytes."""
     if not data:
-        raise WeightsError("the file is empty (0 bytes).")
+        raise WeightsError("empty", "the file is empty (0 bytes).")
     if data.startswith(ZIP_MAGICS):
         return FORMAT_NPZ
     if data[:1] == b"\x80" and data[1:2] and data[1] in PICKLE_PROTOCOLS:
         return FORMAT_PICKLE
     raise WeightsError(
-        "this is neither a .npz file (saved by numpy.savez) nor a pickle like the book's sample_weight.pkl."
+        "unknown_format",
+        "this is neither a .npz file (saved by numpy.savez) nor a pickle like the book's sample_weight.pkl.",
     )
 
 
@@ -213,11 +245,15 @@ def _read_npz(data: bytes, max_bytes: int) -> tuple[dict[str, NDArray[Any]], dic
     try:
         archive = np.load(io.BytesIO(data), allow_pickle=False)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise WeightsError("the .npz archive is damaged or truncated.") from exc
+        raise WeightsError("npz_damaged", "the .npz archive is damaged or truncated.") from exc
     with archive:
         unpacked = sum(info.file_size for info in archive.zip.infolist())
         if unpacked > max_bytes:
-            raise WeightsError(f"the .npz unpacks to more than the {_size_text(max_bytes)} limit.")
+            raise WeightsError(
+                "npz_too_large",
+                f"the .npz unpacks to more than the {_size_text(max_bytes)} limit.",
+                limit_mb=max_bytes / 2**20,
+            )
         wanted = [key for key in archive.files if key in (*PARAM_NAMES, METADATA_KEY)]
         arrays = {key: _npz_entry(archive, key) for key in wanted}
     return arrays, _parse_metadata(arrays.pop(METADATA_KEY, None))
@@ -228,7 +264,7 @@ def _npz_entry(archive: np.lib.npyio.NpzFile, key: str) -> NDArray[Any]:
     try:
         return archive[key]
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-        raise WeightsError(f"the array {key} could not be read ({exc}).") from exc
+        raise WeightsError("npz_entry", f"the array {key} could not be read ({exc}).", key=key) from exc
 
 
 def _parse_metadata(entry: NDArray[Any] | None) -> dict[str, Any]:
@@ -240,7 +276,11 @@ def _parse_metadata(entry: NDArray[Any] | None) -> dict[str, Any]:
     except json.JSONDecodeError:
         metadata = None
     if not isinstance(metadata, dict):
-        raise WeightsError(f"its {METADATA_KEY} entry is not the JSON text that save_weights writes.")
+        raise WeightsError(
+            "bad_metadata",
+            f"its {METADATA_KEY} entry is not the JSON text that save_weights writes.",
+            key=METADATA_KEY,
+        )
     return metadata
 
 
@@ -249,7 +289,10 @@ class _ArrayToken:
 
     def __call__(self, *args: Any) -> None:
         """Refuse a direct ndarray(...) call, which could allocate any size the file asks for."""
-        raise WeightsError("the pickle calls numpy.ndarray directly, which an array pickle never does.")
+        raise WeightsError(
+            "pickle_ndarray_call",
+            "the pickle calls numpy.ndarray directly, which an array pickle never does.",
+        )
 
 
 _ARRAY_TOKEN = _ArrayToken()
@@ -259,14 +302,16 @@ def _numeric_dtype(spec: Any, align: bool = False, copy: bool = False) -> np.dty
     """numpy.dtype for a pickle, refusing dtypes that hold Python objects."""
     dtype = np.dtype(spec, align, copy)
     if dtype.hasobject:
-        raise WeightsError("the pickle holds an array of Python objects; only numeric arrays are accepted.")
+        raise WeightsError(
+            "pickle_objects", "the pickle holds an array of Python objects; only numeric arrays are accepted."
+        )
     return dtype
 
 
 def _empty_array(subtype: Any, shape: Any, dtype: Any) -> NDArray[Any]:
     """numpy's _reconstruct: an empty array that the pickle's next BUILD fills with shape, dtype and data."""
     if subtype is not _ARRAY_TOKEN:
-        raise WeightsError("the pickle asks for an array type other than numpy.ndarray.")
+        raise WeightsError("pickle_subtype", "the pickle asks for an array type other than numpy.ndarray.")
     # BUILD sets the real shape, so the requested one is ignored: that also denies a huge allocation.
     return np.empty(0, dtype=_numeric_dtype(dtype))
 
@@ -284,7 +329,11 @@ def _from_buffer(buffer: bytes, dtype: Any, shape: tuple[int, ...], order: str) 
 def _latin1_bytes(text: str, encoding: str) -> bytes:
     """_codecs.encode as protocol-2 pickles use it: array bytes stored as latin-1 text."""
     if encoding != "latin1":
-        raise WeightsError(f"the pickle encodes bytes as {encoding!r}, where array pickles use latin1.")
+        raise WeightsError(
+            "pickle_encoding",
+            f"the pickle encodes bytes as {encoding!r}, where array pickles use latin1.",
+            encoding=encoding,
+        )
     return text.encode("latin1")
 
 
@@ -315,8 +364,10 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
             return _PICKLE_GLOBALS[module, name]
         except KeyError:
             raise WeightsError(
+                "pickle_global",
                 f"the pickle asks for {module}.{name}, which is not part of a NumPy array. It was refused "
-                "and nothing was run: loading it could run any code on this computer."
+                "and nothing was run: loading it could run any code on this computer.",
+                name=f"{module}.{name}",
             ) from None
 
 
@@ -328,11 +379,16 @@ def _read_pickle(data: bytes) -> Mapping[str, Any]:
     except WeightsError:
         raise
     except Exception as exc:  # a damaged or crafted pickle can fail anywhere inside the unpickler
-        raise WeightsError(f"the pickle is damaged or truncated ({type(exc).__name__}: {exc}).") from exc
+        raise WeightsError(
+            "pickle_damaged", f"the pickle is damaged or truncated ({type(exc).__name__}: {exc})."
+        ) from exc
     if not isinstance(loaded, Mapping):
         raise WeightsError(
+            "pickle_not_dict",
             f"the pickle holds a {type(loaded).__name__}, not a dict of arrays named "
-            f"{', '.join(PARAM_NAMES)}."
+            f"{', '.join(PARAM_NAMES)}.",
+            type=type(loaded).__name__,
+            names=", ".join(PARAM_NAMES),
         )
     return loaded
 
@@ -343,7 +399,12 @@ def _checked_params(arrays: Mapping[str, Any]) -> Params:
     if missing:
         verb = "is" if len(missing) == 1 else "are"
         needed = ", ".join(PARAM_NAMES)
-        raise WeightsError(f"{', '.join(missing)} {verb} missing; the network needs {needed}.")
+        raise WeightsError(
+            "missing",
+            f"{', '.join(missing)} {verb} missing; the network needs {needed}.",
+            missing=", ".join(missing),
+            needed=needed,
+        )
     params = {name: _shaped(name, _numeric(name, arrays[name])) for name in PARAM_NAMES}
     _check_chain(params)
     return {name: _finite_float32(name, array) for name, array in params.items()}
@@ -354,24 +415,42 @@ def _numeric(name: str, value: Any) -> NDArray[Any]:
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as exc:
-        raise WeightsError(f"{name} is not an array of numbers ({exc}).") from exc
+        raise WeightsError("not_numbers", f"{name} is not an array of numbers ({exc}).", name=name) from exc
     if array.dtype.kind not in NUMERIC_KINDS:
         kind = KIND_NAMES.get(array.dtype.kind, f"{array.dtype} values")
-        raise WeightsError(f"{name} holds {kind}; weights must be real numbers.")
+        raise WeightsError(
+            "not_real",
+            f"{name} holds {kind}; weights must be real numbers.",
+            name=name,
+            holds=array.dtype.kind if array.dtype.kind in KIND_NAMES else "other",
+            dtype=str(array.dtype),
+        )
     return array
 
 
 def _shaped(name: str, array: NDArray[Any]) -> NDArray[Any]:
     """A weight matrix as 2-D, a bias as 1-D (a (1, n) row flattened to (n,)), neither empty."""
     if name.startswith("W") and array.ndim != 2:
-        raise WeightsError(f"{name} must be a matrix (2-D) but has shape {array.shape}.")
+        raise WeightsError(
+            "not_matrix",
+            f"{name} must be a matrix (2-D) but has shape {array.shape}.",
+            name=name,
+            shape=array.shape,
+        )
     if name.startswith("b"):
         if array.ndim == 2 and array.shape[0] == 1:
             array = array.reshape(-1)
         if array.ndim != 1:
-            raise WeightsError(f"{name} must be a vector of biases (1-D) but has shape {array.shape}.")
+            raise WeightsError(
+                "not_vector",
+                f"{name} must be a vector of biases (1-D) but has shape {array.shape}.",
+                name=name,
+                shape=array.shape,
+            )
     if array.size == 0:
-        raise WeightsError(f"{name} is empty (shape {array.shape}).")
+        raise WeightsError(
+            "empty_array", f"{name} is empty (shape {array.shape}).", name=name, shape=array.shape
+        )
     return array
 
 
@@ -391,11 +470,25 @@ def _check_chain(params: Params) -> None:
             target = f"W{layer + 1} expects {cols} inputs"
         if W.shape != (rows, cols):
             raise WeightsError(
-                f"W{layer} has shape {W.shape} but {source} and {target}, so W{layer} must be {(rows, cols)}."
+                "w_shape",
+                f"W{layer} has shape {W.shape} but {source} and {target}, "
+                f"so W{layer} must be {(rows, cols)}.",
+                name=f"W{layer}",
+                shape=W.shape,
+                expected=(rows, cols),
+                rows=rows,
+                cols=cols,
+                before="" if layer == LAYERS[0] else f"W{layer - 1}",
+                after="" if layer == LAYERS[-1] else f"W{layer + 1}",
             )
         if b.shape != (cols,):
             raise WeightsError(
-                f"b{layer} has shape {b.shape} but W{layer} gives {cols} units, so it must be ({cols},)."
+                "b_shape",
+                f"b{layer} has shape {b.shape} but W{layer} gives {cols} units, so it must be ({cols},).",
+                name=f"b{layer}",
+                shape=b.shape,
+                weights=f"W{layer}",
+                cols=cols,
             )
 
 
@@ -406,8 +499,11 @@ def _finite_float32(name: str, array: NDArray[Any]) -> NDArray[np.float32]:
     bad = np.count_nonzero(~np.isfinite(weights))
     if bad:
         raise WeightsError(
+            "not_finite",
             f"{name} has {bad} NaN or infinite value(s) (or values too large for float32); "
-            "training probably diverged, so these weights cannot be used."
+            "training probably diverged, so these weights cannot be used.",
+            name=name,
+            count=bad,
         )
     return weights
 
@@ -427,6 +523,11 @@ def _write_atomically(path: Path, entries: dict[str, NDArray[Any]]) -> None:
             os.fsync(file.fileno())  # the bytes must be on disk before the rename makes them the file
         os.replace(temporary, path)
     except OSError as exc:
-        raise WeightsError(f"Cannot save weights to {path}: {exc.strerror or exc}.") from exc
+        raise WeightsError(
+            "save_failed",
+            f"Cannot save weights to {path}: {exc.strerror or exc}.",
+            path=str(path),
+            error=_code(exc),
+        ) from exc
     finally:
         temporary.unlink(missing_ok=True)  # after a successful replace there is nothing left to remove

@@ -590,3 +590,112 @@ def test_real_shipped_weights_are_784_50_100_10() -> None:
     assert metadata["architecture"] == [784, 50, 100, 10]
     assert metadata["activation"] == "sigmoid"
     assert metadata["format"] == "npz"
+
+
+# ---------------------------------------------------------------- every refusal names its kind and values
+
+
+def _with(name: str, value: object) -> dict[str, object]:
+    return {**make_params(), name: value}
+
+
+def _w2_with_nan() -> dict[str, np.ndarray]:
+    W2 = make_params()["W2"].copy()
+    W2[0, 0] = np.nan
+    return _with("W2", W2)
+
+
+REFUSALS: dict[str, tuple[bytes, str, dict[str, object]]] = {
+    "empty": (b"", "empty", {}),
+    "notes": (b"these are my notes, not weights", "unknown_format", {}),
+    "cut npz": (npz_bytes(**make_params(hidden=(8, 6)))[:-1], "npz_damaged", {}),
+    "cut pickle": (pickle.dumps(make_params(hidden=(8, 6)))[:100], "pickle_damaged", {}),
+    "object npz": (
+        npz_bytes(**_with("W1", np.array([[1.0, None]], dtype=object))),
+        "npz_entry",
+        {"key": "W1"},
+    ),
+    "hostile": (
+        pickle.dumps(Payload(os.system, "true")),
+        "pickle_global",
+        {"name": f"{os.system.__module__}.system"},
+    ),
+    "ndarray call": (pickle.dumps(_with("W1", Payload(np.ndarray, (10,)))), "pickle_ndarray_call", {}),
+    "object pickle": (pickle.dumps(_with("W1", np.array([1.0, "x"], dtype=object))), "pickle_objects", {}),
+    "list": (pickle.dumps(list(make_params().values())), "pickle_not_dict", {"type": "list"}),
+    "missing": (
+        npz_bytes(W1=make_params()["W1"]),
+        "missing",
+        {"missing": "b1, W2, b2, W3, b3", "needed": "W1, b1, W2, b2, W3, b3"},
+    ),
+    "text": (
+        npz_bytes(**_with("W1", np.array([["a"] * 50] * 784))),
+        "not_real",
+        {"name": "W1", "holds": "U"},
+    ),
+    "dates": (
+        npz_bytes(**_with("W1", np.ones((784, 50), dtype="datetime64[s]"))),
+        "not_real",
+        {"name": "W1", "holds": "other", "dtype": "datetime64[s]"},
+    ),
+    "vector W": (
+        npz_bytes(**_with("W1", np.zeros(784, np.float32))),
+        "not_matrix",
+        {"name": "W1", "shape": (784,)},
+    ),
+    "matrix b": (npz_bytes(**_with("b1", np.zeros((2, 50), np.float32))), "not_vector", {"name": "b1"}),
+    "empty b": (
+        npz_bytes(**_with("b3", np.zeros(0, np.float32))),
+        "empty_array",
+        {"name": "b3", "shape": (0,)},
+    ),
+    "W1 rows": (
+        npz_bytes(**_with("W1", np.zeros((700, 50), np.float32))),
+        "w_shape",
+        {"name": "W1", "shape": (700, 50), "expected": (784, 50), "before": "", "after": "W2"},
+    ),
+    "W3 cols": (
+        npz_bytes(**_with("W3", np.zeros((100, 9), np.float32))),
+        "w_shape",
+        {"name": "W3", "expected": (100, 10), "rows": 100, "cols": 10, "before": "W2", "after": ""},
+    ),
+    "b2": (
+        npz_bytes(**_with("b2", np.zeros(99, np.float32))),
+        "b_shape",
+        {"name": "b2", "shape": (99,), "weights": "W2", "cols": 100},
+    ),
+    "nan": (npz_bytes(**_w2_with_nan()), "not_finite", {"name": "W2", "count": 1}),
+    "metadata": (
+        npz_bytes(**make_params(), __metadata__=np.array(3)),
+        "bad_metadata",
+        {"key": "__metadata__"},
+    ),
+}
+"""Files a learner might upload, with the kind of refusal and (some of) its values: for the page's words."""
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_every_refusal_names_its_kind_and_values(name: str) -> None:
+    data, kind, values = REFUSALS[name]
+    with pytest.raises(WeightsError) as caught:
+        load_weights(UploadedFile(data, "mine.npz"))
+    assert caught.value.kind == kind
+    assert caught.value.values.items() >= values.items()
+    assert str(caught.value).startswith("Could not load weights from mine.npz: ")  # the English stays
+
+
+def test_refusals_of_paths_and_limits_name_their_kind(tmp_path: Path) -> None:
+    kinds = {}
+    for source, max_bytes in ((tmp_path / "absent.npz", 100), (tmp_path, 100), (b"x" * 101, 100), (3, 100)):
+        with pytest.raises(WeightsError) as caught:
+            load_weights(source, max_bytes=max_bytes)  # type: ignore[arg-type]
+        kinds[caught.value.kind] = caught.value.values
+    assert kinds == {
+        "no_such_file": {},
+        "is_folder": {},
+        "too_large": {"limit_mb": 100 / 2**20},
+        "bad_source": {"type": "int"},
+    }
+    with pytest.raises(WeightsError) as caught:
+        save_weights(make_params(), tmp_path / "w.npz", activation="swish")
+    assert (caught.value.kind, caught.value.values["activation"]) == ("unknown_activation", "swish")
