@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ui.inputs import MAX_CHARS, NumbersError, number_between, parse_array
+from ui.urlstate import LinkValueError
 
 BOOK_W1 = [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]
 
@@ -172,5 +173,7 @@ def test_a_slider_value_from_a_link_is_rounded_to_its_step(raw, value):
 
 @pytest.mark.parametrize("raw", ["abc", "2.1", "-9", "nan", "inf", "1,2", ""])
 def test_a_slider_value_out_of_range_is_refused(raw):
-    with pytest.raises(ValueError):  # noqa: PT011 - from_url ignores any ValueError with a note
+    with pytest.raises(LinkValueError) as caught:
         number_between(-2.0, 2.0, 0.1)(raw)
+    # from_url ignores it with a note that says what would have been valid.
+    assert (caught.value.kind, caught.value.values) == ("number", {"low": "-2", "high": "2"})

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ui.i18n import t
+from ui.urlstate import LinkValueError, listed
 
 MAX_COUNT = 20
 MAX_ABS = 1e6
@@ -70,17 +71,29 @@ def listing(rows: Sequence[tuple[str, NDArray]]) -> str:
 
 def numbers_text(raw: str) -> str:
     """A link's list of numbers, kept as typed once it parses (for ui.urlstate.from_url)."""
-    parse_numbers(raw)
+    try:
+        parse_numbers(raw)
+    except NumbersError as error:
+        raise LinkValueError("numbers", reason=str(error)) from None
     return raw
+
+
+def _link_numbers(raw: str, count: int) -> NDArray[np.float64] | None:
+    """Exactly `count` numbers from a link's value, or None."""
+    try:
+        values = parse_numbers(raw, max_count=count)
+    except NumbersError:
+        return None
+    return values if len(values) == count else None
 
 
 def interval(low: float, high: float) -> Callable[[str], tuple[float, float]]:
     """A link parser for 'a,b' with low <= a < b <= high (a range slider's value)."""
 
     def parse(raw: str) -> tuple[float, float]:
-        values = parse_numbers(raw, max_count=2)
-        if len(values) != 2 or not low <= values[0] < values[1] <= high:
-            raise ValueError(raw)
+        values = _link_numbers(raw, 2)
+        if values is None or not low <= values[0] < values[1] <= high:
+            raise LinkValueError("interval", low=f"{low:g}", high=f"{high:g}")
         return float(values[0]), float(values[1])
 
     return parse
@@ -90,10 +103,10 @@ def number_between(low: float, high: float, step: float) -> Callable[[str], floa
     """A link parser for one number in [low, high], rounded to a slider's step."""
 
     def parse(raw: str) -> float:
-        [value] = parse_numbers(raw, max_count=1)
-        if not low <= value <= high:
-            raise ValueError(raw)
-        return round(round(value / step) * step, 10) + 0.0  # + 0.0: no "-0" in the link
+        values = _link_numbers(raw, 1)
+        if values is None or not low <= values[0] <= high:
+            raise LinkValueError("number", low=f"{low:g}", high=f"{high:g}")
+        return round(round(values[0] / step) * step, 10) + 0.0  # + 0.0: no "-0" in the link
 
     return parse
 
@@ -104,7 +117,7 @@ def names(options: Sequence[str]) -> Callable[[str], list[str]]:
     def parse(raw: str) -> list[str]:
         chosen = [name for name in raw.split(",") if name]
         if any(name not in options for name in chosen):
-            raise ValueError(raw)
+            raise LinkValueError("names", options=listed(options))
         return list(dict.fromkeys(chosen))
 
     return parse

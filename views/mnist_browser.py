@@ -14,14 +14,13 @@ from dataset.mnist import convert_images, convert_labels, load_raw
 from ui import book, data
 from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
 from ui.i18n import t
-from ui.urlstate import choice, from_url, int_between, to_url
+from ui.urlstate import choice, from_url, int_between, page_number, to_url
 
 SPLITS = ("train", "test")
 DIGITS: tuple[str | int, ...] = ("all", *range(10))
 PER_PAGE = 40
 COLUMNS = 8
 THUMBNAIL = 64  # pixels: eight across fit the column without the browser shrinking the captions
-MAX_PAGE = 60_000 // PER_PAGE  # no split has more pages; a link's page beyond the last is clamped
 OPTIONS = ("normalize", "flatten", "one_hot_label")
 STATISTICS_SPLIT = "mnist_statistics_split"  # the split of the last run of the whole page
 
@@ -100,11 +99,10 @@ def controls(sizes: dict[str, int]) -> tuple[str, str | int, int]:
     """Split, digit and page, seeded from the link (as is the large image); the link follows every change."""
     from_url("mnist_split", "train", choice(SPLITS))
     from_url("mnist_digit", "all", choice(DIGITS))
-    from_url("mnist_page", 1, int_between(1, MAX_PAGE))
     state = st.session_state
     split, digit = state.mnist_split, state.mnist_digit
-    # A link's page may lie past the end of its selection, which the widget would refuse.
-    state.mnist_page = min(state.mnist_page, page_count(split, digit))
+    # A link's page past the end of its selection is its last page (the widget would refuse it), with a note.
+    from_url("mnist_page", 1, page_number(page_count(split, digit)))
     from_url("mnist_sample", first_index(split, digit, state.mnist_page), int_between(0, sizes[split] - 1))
 
     left, middle, right = st.columns([2, 5, 2])
