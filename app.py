@@ -9,8 +9,6 @@ from ui import data
 from ui.i18n import LANGUAGES, browser_language, t
 from ui.urlstate import choice, from_url, to_url
 
-st.set_page_config(page_title="Chapter 3 Playground", page_icon="🧠", layout="wide")
-
 
 @st.cache_resource(show_spinner=False)
 def one_blas_thread() -> None:
@@ -26,6 +24,8 @@ def one_blas_thread() -> None:
 one_blas_thread()
 
 from_url("lang", browser_language(), choice(list(LANGUAGES)))
+# The browser tab's title, in the page's language (set after the language is known).
+st.set_page_config(page_title=t("app.name"), page_icon="🧠", layout="wide")
 
 # (file, url path, icon) in the order of chapter 3, the pages that go beyond the book last. Each page's title
 # in its catalog starts with the book's section numbers and names, its shorter `nav` label with the numbers.
@@ -61,23 +61,22 @@ def home() -> None:
     st.subheader(t("app.status"))
     source = data.mnist().source
     weights = data.current_weights()
-    st.markdown(t("app.status_data", description=source.description))
-    st.markdown(t("app.status_weights", label=weights.label))
+    st.markdown(t("app.status_data", data=data.data_phrase(source)))
+    st.markdown(t("app.status_weights", weights=data.weights_phrase(weights)))
     if source.kind == "sample":
         st.info(t("app.sample_note"))
+    data.for_the_teacher(source, weights)
 
 
 def sidebar() -> None:
-    """Language, and the data and weights in use: the same on every page."""
+    """Language, the data and weights in use in one sentence, the details for the teacher: on every page."""
     with st.sidebar:
         st.selectbox("🌐 Language / 언어", list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="lang")
         source = data.mnist().source
         weights = data.current_weights()
         icon = "📦" if source.kind != "sample" else "🧳"
-        st.caption(f"{icon} {t('common.data')}: {source.description}")
-        st.caption(f"🧠 {t('common.weights')}: {weights.label}")
-        for note in source.notes:
-            st.caption(f"⚠️ {note}")
+        st.caption(f"{icon} {data.in_use(source, weights)}")
+        data.for_the_teacher(source, weights)
 
 
 navigation = st.navigation(

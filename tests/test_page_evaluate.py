@@ -85,7 +85,7 @@ def test_the_weights_chosen_are_used_on_every_page_and_still_chosen_back_on_this
     at = open_page("evaluate", weights_kind="ours")
     at.radio(key="weights_kind").set_value("book").run()
     at.switch_page("views/softmax.py").run()
-    assert any("Weights: the book's sample_weight.pkl" in caption.value for caption in at.sidebar.caption)
+    assert any("· the book's sample_weight.pkl" in caption.value for caption in at.sidebar.caption)
     at.switch_page("views/evaluate.py").run()
     assert not at.exception
     assert at.radio(key="weights_kind").value == "book"

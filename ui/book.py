@@ -180,7 +180,7 @@ def mnist_show(split: str, index: int) -> None:
     if box is not None:
         source = data.mnist().source
         with box:
-            st.caption(t("book.mnist_values", split=split, index=index, source=source.description))
+            st.caption(t("book.mnist_values", split=split, index=index, source=data.data_phrase(source)))
             show(book_code.mnist_show(split, index), data_key=source.description)
 
 

@@ -1,4 +1,5 @@
-"""MNIST and weights for the pages: loaded once per server and shared by every session."""
+"""MNIST and weights for the pages: loaded once per server and shared by every session. What is in use, and
+why a source or a file could not be used, in the reader's language."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import numpy as np
 import streamlit as st
 from numpy.typing import NDArray
 
-from dataset.mnist import MnistError, MnistRaw, MnistSource, convert_images, load_raw
+from dataset.mnist import MnistError, MnistRaw, MnistSource, Reason, cache_dir, convert_images, load_raw
 from nn import Params, WeightsError, default_weights, load_weights
 from nn.evaluate import Evaluation
+from nn.weights import default_metadata
 from ui.i18n import t
 
 
@@ -54,7 +56,10 @@ def mnist() -> Mnist:
         with st.spinner(t("common.loading_data")):
             return _mnist()
     except MnistError as error:
-        st.error(t("common.no_data", reason=str(error)))
+        st.error(t("common.no_data"))
+        with st.expander(t("common.teacher")):
+            st.markdown(t("common.teacher_tried_all") + "\n\n" + notes_list(error.values["tried"]))
+            st.markdown(t("common.teacher_get_mnist"))
         st.stop()
 
 
@@ -129,13 +134,14 @@ def available_weights() -> list[Weights]:
         # default_weights() caches by the file's modification time, so retrained weights are picked up.
         found.append(Weights("ours", t("common.weights_ours"), default_weights()))
     except WeightsError as error:
-        st.error(str(error))
+        st.error(t("common.weights_unusable", label=t("common.weights_ours"), reason=weights_reason(error)))
     book = book_weights_path()
     if book:
         try:
             found.append(Weights("book", t("common.weights_book"), _book_weights(str(book))))
         except WeightsError as error:
-            st.warning(str(error))
+            label = t("common.weights_book")
+            st.warning(t("common.weights_unusable", label=label, reason=weights_reason(error)))
     upload = st.session_state.get("uploaded_weights")
     if upload:
         name, params = upload
@@ -172,9 +178,8 @@ def weights_uploader(key: str = "weights_file") -> None:
     try:
         params = load_weights(file)
     except WeightsError as error:
-        # load_weights prefixes the reason with the file's name, which the message below already gives.
-        reason = str(error.__cause__ or error)
-        st.session_state["weights_upload_error"] = t("common.bad_weights", name=file.name, reason=reason)
+        # Kept unworded: the message is said in the page's language at the time, which the learner may change.
+        st.session_state["weights_upload_error"] = (file.name, error)
         return
     st.session_state.pop("weights_upload_error", None)
     st.session_state["uploaded_weights"] = (file.name, params)
@@ -186,8 +191,9 @@ def weights_uploader(key: str = "weights_file") -> None:
 def weights_picker() -> Weights:
     """Radio of the available weights plus the uploader; returns the weights in use."""
     weights_uploader()
-    if error := st.session_state.get("weights_upload_error"):
-        st.error(error)
+    if refused := st.session_state.get("weights_upload_error"):
+        name, error = refused
+        st.error(t("common.bad_weights", name=name, reason=weights_reason(error)))
     found = available_weights()
     if not found:
         st.stop()
@@ -204,3 +210,79 @@ def weights_picker() -> Weights:
         persist_state="session",
     )
     return _chosen(found)
+
+
+# --- in the reader's language: what is in use, and why something could not be used --------------------------
+
+
+def data_phrase(source: MnistSource) -> str:
+    """The data in use, in a few words: MNIST and its size, or the offline sample."""
+    if source.kind == "sample":
+        return t("common.data_sample", n=source.n_test)
+    return t("common.data_mnist", n=source.n_train + source.n_test)
+
+
+def weights_phrase(weights: Weights) -> str:
+    """The weights in use, in a few words: ours with their accuracy on the MNIST test set."""
+    accuracy = default_metadata()["provenance"].get("test_accuracy") if weights.kind == "ours" else None
+    return t("common.weights_ours_accuracy", accuracy=accuracy) if accuracy else weights.label
+
+
+def in_use(source: MnistSource, weights: Weights) -> str:
+    """One plain sentence: which data and which weights the pages use."""
+    return t("common.in_use", data=data_phrase(source), weights=weights_phrase(weights))
+
+
+def mnist_reason(reason: Reason) -> str:
+    """Why a source of MNIST (or one mirror) could not be used, in the page's language (Markdown)."""
+    values = dict(reason.values)
+    if reason.kind == "cache_incomplete":
+        problems = [
+            t(f"errors.mnist_cache_{problem}", files=", ".join(f"`{name}`" for name in values[problem]))
+            for problem in ("missing", "damaged")
+            if values[problem]
+        ]
+        values["problems"] = "; ".join(problems)
+    return t(f"errors.mnist_{reason.kind}", **values)
+
+
+def notes_list(notes: tuple[Reason, ...]) -> str:
+    """A Markdown list of why each source was not used, by source, with each mirror's failure beneath."""
+    lines = []
+    for note in notes:
+        source = t(f"errors.mnist_source_{note.values['source']}")
+        lines.append(f"- **{source}**: {mnist_reason(note)}")
+        lines += [f"    - {mnist_reason(failure)}" for failure in note.values.get("failures", ())]
+    return "\n".join(lines)
+
+
+def weights_reason(error: WeightsError) -> str:
+    """Why weights could not be loaded, in the page's language."""
+    values = dict(error.values)
+    if error.kind == "not_real":
+        values["holds"] = t(f"errors.weights_holds_{values['holds']}", dtype=values["dtype"])
+    if error.kind == "w_shape":
+        values["rows_from"] = t(f"errors.weights_rows_{'layer' if values['before'] else 'input'}", **values)
+        values["cols_to"] = t(f"errors.weights_cols_{'layer' if values['after'] else 'output'}", **values)
+    return t(f"errors.weights_{error.kind}", **values)
+
+
+def for_the_teacher(source: MnistSource, weights: Weights) -> None:
+    """Where the data and the weights come from, what failed on the way and how to get the full MNIST: the
+    details a teacher needs and a learner does not, folded away."""
+    with st.expander(t("common.teacher")):
+        st.markdown(t(f"common.teacher_data_{source.kind}", location=source.location))
+        if source.notes:
+            st.markdown(t("common.teacher_tried") + "\n\n" + notes_list(source.notes))
+        st.markdown(t("common.teacher_cache", folder=cache_dir()))
+        if source.kind == "sample":
+            st.markdown(t("common.teacher_get_mnist"))
+        book = book_weights_path()
+        if weights.kind == "ours":
+            st.markdown(t("common.teacher_weights_ours"))
+        elif weights.kind == "book":
+            st.markdown(t("common.teacher_weights_book", path=book))
+        else:
+            st.markdown(t("common.teacher_weights_upload", name=weights.label))
+        if book is None:
+            st.markdown(t("common.teacher_offer_book"))
