@@ -318,7 +318,11 @@ def main() -> None:
     from_url("activations_range", DEFAULT_RANGE, interval(*X_LIMITS))
     left, right = st.columns([3, 2])
     keys = left.multiselect(
-        t("activations.functions"), options, format_func=label, key="activations_functions"
+        t("activations.functions"),
+        options,
+        format_func=label,
+        key="activations_functions",
+        placeholder=t("common.choose_options"),
     )
     low, high = right.slider(t("activations.range"), *X_LIMITS, step=0.5, key="activations_range")
     to_url("activations_functions", ",".join)
