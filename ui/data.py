@@ -283,6 +283,7 @@ def for_the_teacher(source: MnistSource, weights: Weights) -> None:
         elif weights.kind == "book":
             st.markdown(t("common.teacher_weights_book", path=book))
         else:
-            st.markdown(t("common.teacher_weights_upload", name=weights.label))
+            name, _ = st.session_state["uploaded_weights"]
+            st.markdown(t("common.teacher_weights_upload", name=name))
         if book is None:
             st.markdown(t("common.teacher_offer_book"))
