@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import html
 import io
 import json
+import re
 import struct
 import zlib
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from dataset.mnist import parse_idx
 
 CANVAS = "draw_canvas_0"  # ui.canvas: "<prefix>_canvas_<generation>"
+HIDDEN_TAB = "🧠 Hidden layers and h()"
 Strokes = Sequence[Sequence[tuple[int, int]]]
 ONE: Strokes = [[(150, 40), (140, 240)]]
 SEVEN: Strokes = [[(70, 50), (210, 50), (120, 240)]]
@@ -150,7 +153,8 @@ def test_back_from_another_page_the_drawing_h_the_switches_and_the_brush_are_as_
 
 
 def test_the_activation_drives_the_answer_the_heat_maps_and_the_link():
-    at = open_page("draw", **on_canvas(strokes(ONE)))
+    # The heat-maps and the table of every h() are made only while their tab is open.
+    at = open_page("draw", draw_tab=HIDDEN_TAB, **on_canvas(strokes(ONE)))
     under_every_h = table(at, "h()")
     before, charts_before = answer(at), chart_data(at)
     at.button_group(key="draw_activation").set_value("relu").run()
@@ -165,7 +169,7 @@ def test_the_activation_drives_the_answer_the_heat_maps_and_the_link():
 
 @pytest.mark.parametrize(("link", "shown"), [("tanh", "tanh"), ("softplus", "sigmoid")])
 def test_the_activation_comes_from_the_link_and_a_bad_one_is_ignored(link, shown):
-    at = open_page("draw", {"draw_activation": link}, **on_canvas(strokes(ONE)))
+    at = open_page("draw", {"draw_activation": link}, draw_tab=HIDDEN_TAB, **on_canvas(strokes(ONE)))
     assert at.button_group(key="draw_activation").value == shown
     # Both names are shown as they are in English: the row of the table is the key itself.
     assert table(at, "h()").loc[shown, "prediction"] == int(prediction(at).value)
@@ -186,12 +190,20 @@ def test_switching_a_step_off_feeds_the_network_that_input(step, recipe):
     assert answer(at) != full
 
 
+def stage_captions(at: AppTest) -> list[str]:
+    """The captions under the preprocessing pictures (one HTML block of figures)."""
+    bodies = [element.proto.body for element in at.get("html")]
+    return [
+        html.unescape(caption) for body in bodies for caption in re.findall(r"<figcaption[^>]*>(.*?)</", body)
+    ]
+
+
 def test_without_the_fit_the_network_gets_the_region_squashed_to_28x28():
     at = open_page("draw", **on_canvas(strokes(SEVEN)))
-    captions = [image.proto.imgs[0].caption for image in at.get("image")]
+    captions = stage_captions(at)
     assert "3 · Fitted: 20×15" in captions
     at.toggle(key="draw_fit").set_value(False).run()
-    captions = [image.proto.imgs[0].caption for image in at.get("image")]
+    captions = stage_captions(at)
     assert "3 · Fitted: 28×28" in captions
 
 

@@ -61,9 +61,17 @@ def template(build: Callable[P, alt.TopLevelMixin]) -> Callable[P, Spec]:
         return _templates[key]
 
 
-def with_data(spec: Spec, **datasets: pa.Table) -> Spec:
+def with_data(spec: Spec, **datasets: pa.Table | bytes) -> Spec:
     """A cached chart with this rerun's numbers under its placeholders' names (the template untouched)."""
     return {**spec, "datasets": datasets}
+
+
+def frozen(data: pa.Table) -> bytes:
+    """A table serialized once, as Streamlit sends it (Arrow IPC): for a chart whose data never changes."""
+    sink = pa.BufferOutputStream()
+    with pa.RecordBatchStreamWriter(sink, data.schema) as writer:
+        writer.write_table(data)
+    return sink.getvalue().to_pybytes()
 
 
 def table(**columns: ArrayLike) -> pa.Table:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import struct
 import warnings
+from collections.abc import Sequence
 from typing import BinaryIO, Literal
 
 import numpy as np
@@ -142,6 +145,37 @@ def photo_ink(rgba: NDArray[np.uint8], paper: Paper = "auto", threshold: float =
         luminance, alpha = pixels[..., :3] @ LUMA, pixels[..., 3]
         ink = alpha * (1 - luminance) if paper == "light" else alpha * luminance
     return np.where(ink >= threshold, ink, 0).astype(np.float32)
+
+
+def png_data_uri(picture: Image.Image) -> str:
+    """A picture as a PNG data: URI, to show inline: no media file for the browser to fetch afterwards."""
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def strip_html(pictures: Sequence[tuple[Image.Image, str]], width: int = 160) -> str:
+    """Pictures side by side, each captioned, `width` screen pixels wide with square pixels: one HTML block.
+
+    A small image is sent as it is and enlarged by the browser (image-rendering: pixelated), so a 28x28
+    stage costs a PNG of 784 pixels, not of 25,600; and inline, so a stroke's pictures cost no requests.
+    """
+    figures = "".join(
+        f'<figure style="margin:0;width:{width}px;max-width:45%">'
+        f'<img src="{png_data_uri(picture)}" alt="{html.escape(caption)}" '
+        f'style="width:100%;image-rendering:pixelated;display:block">'
+        f'<figcaption style="font-size:.9rem;margin-top:.25rem">{html.escape(caption)}</figcaption></figure>'
+        for picture, caption in pictures
+    )
+    return f'<div style="display:flex;flex-wrap:wrap;gap:.75rem">{figures}</div>'
+
+
+def native(pixels: NDArray[np.floating], longest: int = 160) -> Image.Image:
+    """A (H, W) 0..1 image one pixel per pixel (strip_html lets the browser enlarge it), or shrunk to fit
+    `longest` pixels if it is larger."""
+    if max(pixels.shape) > longest:
+        return picture(pixels, longest)
+    return Image.fromarray(np.clip(np.rint(pixels * 255), 0, 255).astype(np.uint8), mode="L")
 
 
 def picture(pixels: NDArray[np.floating], longest: int = 160) -> Image.Image:

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 
-from ui.charts import Spec, table, with_data
+from ui.charts import Spec, frozen, table, with_data
 from ui.i18n import t
 from ui.remount import current_key, remount
 
@@ -85,7 +85,7 @@ def grid_chart(cell_pixels: int = CELL_PIXELS) -> alt.Chart:
 def grid_spec(size: int = GRID_SIZE) -> Spec:
     """The grid as drawn on every page: the same for every session, so built once."""
     frame = grid_frame(size)
-    return with_data(grid_chart().to_dict(), cells=table(row=frame["row"], col=frame["col"]))
+    return with_data(grid_chart().to_dict(), cells=frozen(table(row=frame["row"], col=frame["col"])))
 
 
 def taps_key(prefix: str) -> str:

@@ -49,9 +49,14 @@ def from_url(key: str, default: T, parse: Callable[[str], T]) -> None:
 
 
 def to_url(key: str, serialise: Callable[[object], str] = str) -> None:
-    """Write st.session_state[key] into the link, so copying the address bar keeps it."""
+    """Write st.session_state[key] into the link, so copying the address bar keeps it.
+
+    Only a change is written: each write sends the browser a message, and a stroke's rerun calls this too.
+    """
     if key in st.session_state:
-        st.query_params[key] = serialise(st.session_state[key])
+        value = serialise(st.session_state[key])
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def listed(options: Iterable[object]) -> str:

@@ -26,9 +26,10 @@ from ui.images import (
     PAPERS,
     ImageFileError,
     image_file_to_rgba,
+    native,
     photo_ink,
-    picture,
     picture_with_box,
+    strip_html,
 )
 from ui.tapgrid import tap_grid
 from ui.urlstate import choice, from_url, to_url
@@ -132,13 +133,11 @@ def show_stages(stages: Stages) -> None:
     height, width = stages.fitted.shape
     pictures = (
         (picture_with_box(stages.ink, stages.bbox), t("draw.stage_ink")),
-        (picture(stages.cropped), t("draw.stage_cropped")),
-        (picture(stages.fitted), t("draw.stage_fitted", height=height, width=width)),
-        (picture(stages.centred), t("draw.stage_centred")),
+        (native(stages.cropped), t("draw.stage_cropped")),
+        (native(stages.fitted), t("draw.stage_fitted", height=height, width=width)),
+        (native(stages.centred), t("draw.stage_centred")),
     )
-    # PNG: JPEG would smear the square pixels the learner is meant to count.
-    for column, (shown, caption) in zip(st.columns(len(pictures)), pictures, strict=True):
-        column.image(shown, caption=caption, output_format="PNG")
+    st.html(strip_html(pictures))
 
     mass, size, amount, thickness = st.columns(4)
     row, col = stages.com_after
@@ -190,12 +189,13 @@ def answers_table(rows: dict[str, NDArray[np.floating]], first_column: str) -> N
     )
 
 
-def show_recipes(ink: NDArray[np.float32], params: Params, activation: str) -> None:
-    """The prediction with each preprocessing step left out in turn."""
+def show_recipes(ink: NDArray[np.float32], params: Params, activation: str, all_steps: Stages) -> None:
+    """The prediction with each preprocessing step left out in turn (`all_steps`: the ink with every one)."""
     st.markdown(f"**{t('draw.recipes')}**")
     rows = {}
     for name, steps in RECIPES.items():
-        x = stages_from_ink(ink, **steps).centred.ravel()
+        stages = all_steps if not steps else stages_from_ink(ink, **steps)
+        x = stages.centred.ravel()
         rows[t(f"draw.recipe_{name}")] = predict(params, x, activation)
     answers_table(rows, t("draw.col_steps"))
 
@@ -229,7 +229,10 @@ def playground(params: Params) -> None:
     # A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
     image = next((source for source in (photographed, tapped, drawn) if source is not None), None)
 
-    sees_tab, hidden_tab = st.tabs([t("draw.tab_sees"), t("draw.tab_hidden")])
+    # Only the open tab's pictures and charts are made on a stroke; its switches stay in either case.
+    sees_tab, hidden_tab = st.tabs(
+        [t("draw.tab_sees"), t("draw.tab_hidden")], key="draw_tab", on_change="rerun"
+    )
     with sees_tab:
         st.caption(t("draw.sees_intro"))
         steps = step_toggles()
@@ -257,11 +260,14 @@ def playground(params: Params) -> None:
     trace = predict_trace(params, stages.centred.ravel(), activation)
     with answer_side:
         show_prediction(trace.y, stages)
-    with sees_tab:
-        show_stages(stages)
-        show_recipes(ink, params, activation)
-    with hidden_tab:
-        show_hidden(trace, activation, params)
+    if sees_tab.open:
+        with sees_tab:
+            show_stages(stages)
+            all_steps = stages if all(steps.values()) else stages_from_ink(ink)
+            show_recipes(ink, params, activation, all_steps)
+    if hidden_tab.open:
+        with hidden_tab:
+            show_hidden(trace, activation, params)
 
 
 st.title(t("draw.title"))
