@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
+# First: the libraries every page uses, loaded by one session while a class arriving at once waits for them.
+from ui import server  # isort: skip
+
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
 from ui import data
 from ui.i18n import LANGUAGES, browser_language, t
 from ui.urlstate import choice, from_url, to_url
 
-
-@st.cache_resource(show_spinner=False)
-def one_blas_thread() -> None:
-    """Matrix products run on the thread that asks for them: set once per server process.
-
-    Streamlit runs each session's script in a thread of its own, so OpenBLAS's threads on top of those only
-    wait for cores that other sessions hold: on 2 cores, a 10,000-image evaluation in batches of 100 took
-    2x longer with 2 BLAS threads than with one on an idle machine, and 10-45x longer on a busy one.
-    """
-    threadpool_limits(1, user_api="blas")
-
-
-one_blas_thread()
+server.tune()
 
 from_url("lang", browser_language(), choice(list(LANGUAGES)))
 # The browser tab's title, in the page's language (set after the language is known).
