@@ -55,18 +55,22 @@ def home() -> None:
     st.markdown(t("app.status_weights", weights=data.weights_phrase(weights)))
     if source.kind == "sample":
         st.info(t("app.sample_note"))
-    data.for_the_teacher(source, weights)
+    data.for_the_teacher(source, weights, key="teacher_home")
 
 
 def sidebar() -> None:
     """Language, the data and weights in use in one sentence, the details for the teacher: on every page."""
     with st.sidebar:
-        st.selectbox("🌐 Language / 언어", list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="lang")
+        # Two buttons, one tap: and a page that shows a select box makes each new browser fetch 21 more files.
+        languages = list(LANGUAGES)
+        st.segmented_control(
+            "🌐 Language / 언어", languages, format_func=LANGUAGES.__getitem__, key="lang", required=True
+        )
         source = data.mnist().source
         weights = data.current_weights()
         icon = "📦" if source.kind != "sample" else "🧳"
         st.caption(f"{icon} {data.in_use(source, weights)}")
-        data.for_the_teacher(source, weights)
+        data.for_the_teacher(source, weights, key="teacher_sidebar")
 
 
 navigation = st.navigation(

@@ -394,7 +394,7 @@ def test_every_bad_file_is_refused_in_the_pages_language():
     assert len(at.error) == len(BAD_FILES)
     assert all(error.value.startswith("Could not use ") for error in at.error)
     assert len(at.session_state[SET_KEY]) == 0
-    at.selectbox(key="lang").set_value("ko").run()
+    at.segmented_control(key="lang").set_value("ko").run()
     assert not at.exception
     assert len(at.error) == len(BAD_FILES)
     assert all("사용할 수 없습니다: " in error.value for error in at.error)
@@ -406,7 +406,7 @@ def test_an_upload_refusal_is_worded_in_the_pages_language():
     files = [("text.npz", npz_bytes(images=np.zeros((2, 28, 28), np.uint8), labels=labels), "x")]
     at.file_uploader(key="handwriting_upload").set_value(files).run()
     assert "text.npz을(를) 사용할 수 없습니다: 레이블에 텍스트이(가) 들어 있습니다." in texts(at.error)
-    at.selectbox(key="lang").set_value("en").run()
+    at.segmented_control(key="lang").set_value("en").run()
     assert "Could not use text.npz: the labels hold text; labels must be whole numbers 0..9." in texts(
         at.error
     )

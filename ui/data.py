@@ -3,10 +3,12 @@ why a source or a file could not be used, in the reader's language."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,10 +52,32 @@ def _mnist() -> Mnist:
     return Mnist(raw, x_test)
 
 
+_ready: set[str] = set()
+_ready_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def loading(what: str, text: str) -> Iterator[None]:
+    """A spinner saying `text` the first time this server loads `what`, and nothing afterwards.
+
+    Every st.spinner starts a thread of its own (its 0.5 s timer), on every rerun of every session: loaded
+    once, the data is not worth one.
+    """
+    with _ready_lock:
+        ready = what in _ready
+    if ready:
+        yield
+        return
+    with st.spinner(text):
+        yield
+    with _ready_lock:
+        _ready.add(what)
+
+
 def mnist() -> Mnist:
     """The data set, or a clear error on the page and a stop when no source at all can give it."""
     try:
-        with st.spinner(t("common.loading_data")):
+        with loading("mnist", t("common.loading_data")):
             return _mnist()
     except MnistError as error:
         st.error(t("common.no_data"))
@@ -267,10 +291,14 @@ def weights_reason(error: WeightsError) -> str:
     return t(f"errors.weights_{error.kind}", **values)
 
 
-def for_the_teacher(source: MnistSource, weights: Weights) -> None:
+def for_the_teacher(source: MnistSource, weights: Weights, key: str) -> None:
     """Where the data and the weights come from, what failed on the way and how to get the full MNIST: the
-    details a teacher needs and a learner does not, folded away."""
-    with st.expander(t("common.teacher")):
+    details a teacher needs and a learner does not, folded away (and only made while unfolded: the sidebar's
+    copy is part of every rerun of every page)."""
+    expander = st.expander(t("common.teacher"), key=key, on_change="rerun")
+    if not expander.open:
+        return
+    with expander:
         st.markdown(t(f"common.teacher_data_{source.kind}", location=source.location))
         if source.notes:
             st.markdown(t("common.teacher_tried") + "\n\n" + notes_list(source.notes))

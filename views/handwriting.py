@@ -346,7 +346,8 @@ def evaluation_section(handwriting: Handwriting) -> None:
     data_set = data.mnist()
     x_test, t_test = data_set.x_test, data_set.t_test
     mine = evaluate(weights.params, handwriting.inputs(), handwriting.labels)
-    with st.spinner(t("handwriting.evaluating_mnist", n=len(x_test))):
+    ready = f"handwriting mnist {weights.fingerprint} {data_set.source.description}"
+    with data.loading(ready, t("handwriting.evaluating_mnist", n=len(x_test))):
         mnist = mnist_evaluation(
             weights.fingerprint, data_set.source.description, weights.params, x_test, t_test
         )
