@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-from ui import data
+from ui import data, theme
 from ui.i18n import LANGUAGES, browser_language, t
 from ui.urlstate import choice, from_url, to_url
 
 st.set_page_config(page_title="Chapter 3 Playground", page_icon="🧠", layout="wide")
+theme.apply()
 
 
 @st.cache_resource(show_spinner=False)
