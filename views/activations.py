@@ -11,7 +11,18 @@ from nn import ACTIVATIONS, Params, predict_trace, sigmoid
 from nn.linear import collapse, linear, max_abs_difference, random_weights, stack
 from nn.saturation import SATURATION_LIMIT, saturated_share
 from ui import book, data
-from ui.charts import FONT_SIZE, FUNCTION_COLOURS, Spec, function_scale, styled, table, template, with_data
+from ui.charts import (
+    FONT_SIZE,
+    FUNCTION_COLOURS,
+    TEXT_COLOUR,
+    Spec,
+    function_scale,
+    styled,
+    table,
+    template,
+    top_legend,
+    with_data,
+)
 from ui.i18n import t
 from ui.inputs import NumbersError, interval, limits_note, listing, names, numbers_text, parse_numbers
 from ui.urlstate import from_url, to_url
@@ -35,8 +46,8 @@ HIDDEN_SIZES = (4, 4, 2)  # the widths after the input in the random-matrices de
 N_IMAGES = 2000
 HISTOGRAM_BINS = 60
 CHART_HEIGHT = 420
-INK = "#1b1f24"  # the theme's text colour: the one-layer line is "the same line", not another function
-HISTOGRAM_COLOUR = "#8d99a6"  # neutral grey: the data, under the coloured function
+HISTOGRAM_COLOUR = "#7a8591"  # neutral grey (3.8 : 1 on white): the data, under the coloured function
+SATURATED_TEXT = "#a84300"  # softmax_naive's vermillion, darkened for text: 5.5 : 1 on its shaded tail
 SEPARATE_HEIGHT = 260
 
 
@@ -80,7 +91,7 @@ def lines_template(
             color=alt.Color(
                 "function:N",
                 scale=function_scale(dict(labels)),
-                legend=alt.Legend(orient="top", title=None, labelLimit=400) if legend else None,
+                legend=top_legend() if legend else None,
             ),
             tooltip=[
                 alt.Tooltip("function:N"),
@@ -170,16 +181,17 @@ def draw_linear_stack(x: np.ndarray) -> None:
 
 @template
 def linear_template(series: tuple[str, str], title: str) -> alt.LayerChart:
-    """Two lines of `lines` (x, y, line): three layers wide and pale, the one layer dashed on top of it."""
+    """Two lines of `lines` (x, y, line): three layers wide and paler, the one layer dashed on top of it."""
     colour = alt.Color(
         "line:N",
-        scale=alt.Scale(domain=list(series), range=[FUNCTION_COLOURS["identity"], INK]),
-        legend=alt.Legend(orient="top", title=None, labelLimit=400),
+        # The one layer in the text colour: it is "the same line", not another function.
+        scale=alt.Scale(domain=list(series), range=[FUNCTION_COLOURS["identity"], TEXT_COLOUR]),
+        legend=top_legend(),
     )
     base = alt.Chart(alt.NamedData("lines"), title=title).encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y(x)"), color=colour
     )
-    wide = base.transform_filter(alt.datum.line == series[0]).mark_line(strokeWidth=10, opacity=0.45)
+    wide = base.transform_filter(alt.datum.line == series[0]).mark_line(strokeWidth=10, opacity=0.75)
     dashed = base.transform_filter(alt.datum.line == series[1]).mark_line(strokeWidth=3, strokeDash=[8, 6])
     return styled((wide + dashed).properties(height=CHART_HEIGHT))
 
@@ -233,23 +245,29 @@ def saturation_template(
     low: float, high: float, saturated: str, count_title: str, title: str
 ) -> alt.LayerChart:
     """`bins` (left, right, count) of a1 on the right axis under the sigmoid `curve` (a, y) on the left,
-    the saturated `tails` (from, to, text) shaded and named."""
+    the saturated `tails` (from, to, edge: the limit, text) shaded, bounded by a line and named."""
     x_scale = alt.Scale(domain=[low, high], nice=False)
     shade = (
         alt.Chart(alt.NamedData("tails"))
         .mark_rect(color=FUNCTION_COLOURS["softmax_naive"], opacity=0.13)
         .encode(x=alt.X("from:Q", scale=x_scale, title="a1"), x2="to:Q")
     )
+    # The shade is a faint tint: the limit itself is drawn as a line that stands out (3.9 : 1 on white).
+    limits = (
+        alt.Chart(alt.NamedData("tails"))
+        .mark_rule(strokeWidth=2, strokeDash=[6, 4], color=FUNCTION_COLOURS["softmax_naive"])
+        .encode(x=alt.X("edge:Q", scale=x_scale))
+    )
     # Placed in pixels, so the words need neither of the two y-scales.
     words = (
         alt.Chart(alt.NamedData("tails"))
         .transform_calculate(middle="(datum.from + datum.to) / 2")
-        .mark_text(fontSize=FONT_SIZE, fontWeight="bold", color=FUNCTION_COLOURS["softmax_naive"])
+        .mark_text(fontSize=FONT_SIZE, fontWeight="bold", color=SATURATED_TEXT)
         .encode(x=alt.X("middle:Q", scale=x_scale), y=alt.value(18), text="text:N")
     )
     bars = (
         alt.Chart(alt.NamedData("bins"))
-        .mark_rect(color=HISTOGRAM_COLOUR, opacity=0.8)
+        .mark_rect(color=HISTOGRAM_COLOUR)
         .encode(
             x=alt.X("left:Q", scale=x_scale),
             x2="right:Q",
@@ -264,7 +282,7 @@ def saturation_template(
             x=alt.X("a:Q", scale=x_scale), y=alt.Y("y:Q", title="sigmoid(a)", scale=alt.Scale(domain=[0, 1]))
         )
     )
-    chart = alt.layer(shade, words, bars, line).resolve_scale(y="independent")
+    chart = alt.layer(shade, limits, words, bars, line).resolve_scale(y="independent")
     return styled(chart.properties(height=CHART_HEIGHT, title=title))
 
 
@@ -278,7 +296,11 @@ def saturation_chart(counts: np.ndarray, edges: np.ndarray, limit: float) -> Spe
     spec = saturation_template(low, high, saturated, t("activations.hist_axis"), t("activations.hist_chart"))
     return with_data(
         spec,
-        tails=table(**{"from": starts[shown], "to": ends[shown]}, text=np.repeat(saturated, shown.sum())),
+        tails=table(
+            **{"from": starts[shown], "to": ends[shown]},
+            edge=np.array([-limit, limit])[shown],
+            text=np.repeat(saturated, shown.sum()),
+        ),
         bins=table(left=edges[:-1], right=edges[1:], count=counts),
         curve=table(a=grid, y=sigmoid(grid)),
     )

@@ -50,7 +50,7 @@ THUMB_PIXELS = 84
 TILE_PIXELS = {"set": THUMB_PIXELS + 16, "mistake": 2 * THUMB_PIXELS}
 GALLERY_STEP = 40
 MISTAKE_STEP = 12
-MINE_COLOUR, MNIST_COLOUR = "#3b4a5a", "#b8c2cc"
+MINE_COLOUR, MNIST_COLOUR = "#3b4a5a", "#7d8a99"  # dark and mid slate: 9.1 and 3.5 : 1 on white
 
 
 def current_set() -> Handwriting:

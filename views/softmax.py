@@ -8,7 +8,17 @@ import streamlit as st
 
 from nn import identity_function, softmax, softmax_naive, softmax_with_temperature
 from ui import book, data
-from ui.charts import FONT_SIZE, Spec, function_scale, styled, table, template, with_data
+from ui.charts import (
+    FONT_SIZE,
+    TEXT_COLOUR,
+    Spec,
+    function_scale,
+    styled,
+    table,
+    template,
+    top_legend,
+    with_data,
+)
 from ui.diagrams import sub
 from ui.i18n import t
 from ui.inputs import NumbersError, limits_note, listing, numbers_text, parse_numbers
@@ -21,7 +31,6 @@ NAIVE_FORMULA = r"y_k = \frac{\exp(a_k)}{\sum_{i=1}^{n} \exp(a_i)}"
 STABLE_FORMULA = r"y_k = \frac{\exp(a_k - \max a)}{\sum_{i=1}^{n} \exp(a_i - \max a)}"
 TEMPERATURE_FORMULA = r"y_k = \frac{\exp(a_k / T)}{\sum_{i=1}^{n} \exp(a_i / T)}"
 CHART_HEIGHT = 340
-TEXT_COLOUR = "#1b1f24"
 
 
 @template
@@ -41,7 +50,7 @@ def bars_template(labels: tuple[tuple[str, str], ...], title: str, probabilities
             color=alt.Color(
                 "function:N",
                 scale=function_scale(names),
-                legend=alt.Legend(orient="top", title=None, labelLimit=400) if len(names) > 1 else None,
+                legend=top_legend() if len(names) > 1 else None,
             ),
         )
     )
