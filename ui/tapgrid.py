@@ -68,7 +68,9 @@ def grid_chart(cell_pixels: int = CELL_PIXELS) -> alt.Chart:
     # Sized by step, not by total width and height: the cells stay square and exactly where the taps land.
     return (
         alt.Chart(alt.NamedData("cells"))
-        .mark_rect(stroke=LINE, strokeWidth=1)
+        # No tooltip: Streamlit gives every chart one, and the grid's ("col 5, row 5") covered the very cells
+        # a finger or the mouse is about to tap.
+        .mark_rect(stroke=LINE, strokeWidth=1, tooltip=None)
         .encode(
             x=alt.X("col:O", axis=None),
             y=alt.Y("row:O", axis=None),
@@ -110,7 +112,7 @@ def tap_grid(prefix: str, overruled: bool = False) -> NDArray[np.float32] | None
             state = st.vega_lite_chart(
                 grid_spec(), on_select="rerun", key=taps_key(prefix), width="content", alt=t("tapgrid.alt")
             )
-        st.caption(t("tapgrid.help"))
+        st.markdown(t("tapgrid.help"))
         st.button(t("tapgrid.clear"), on_click=clear_taps, args=(prefix,), key=f"{prefix}_taps_clear")
         try:
             image = cells_image(cells_from_points(state["selection"].get(SELECTION, [])))
