@@ -11,7 +11,7 @@ from nn import ShapeError, Trace, forward_trace, init_network, predict_trace
 from nn.network import layer_input
 from ui import book, data
 from ui.charts import DIGIT_COLOURS
-from ui.diagrams import Edge, Neuron, draw, network_dot, sub, sup
+from ui.diagrams import Diagram, Edge, Neuron, draw, network_dot, sub, sup
 from ui.i18n import t
 from ui.inputs import NumbersError, parse_array
 from ui.urlstate import from_url, int_between, to_url
@@ -220,7 +220,7 @@ def steps_table(network: dict[str, NDArray], trace: Trace) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("forward.step"), t("forward.shapes"), t("forward.values")])
 
 
-def network_diagram(trace: Trace, network: dict[str, NDArray]) -> str:
+def network_diagram(trace: Trace, network: dict[str, NDArray]) -> Diagram:
     """The network in the notation of 3.4.1: each neuron with its output, each weight w⁽¹⁾₁₂ and bias b⁽¹⁾₁
     on its arrow with its value, the bias node "1" at the foot of every layer but the last."""
     outputs = (trace.x, trace.z1, trace.z2, trace.y)

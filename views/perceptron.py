@@ -9,7 +9,7 @@ import streamlit as st
 
 from nn import ACTIVATIONS, identity_function, perceptron
 from ui.charts import DIGIT_COLOURS, FONT_SIZE, TEXT_COLOUR, Spec, styled, table, template, with_data
-from ui.diagrams import Edge, Neuron, draw, network_dot, sub
+from ui.diagrams import Diagram, Edge, Neuron, draw, network_dot, sub
 from ui.i18n import t
 from ui.inputs import number_between
 from ui.urlstate import choice, from_url, int_between, to_url
@@ -49,7 +49,7 @@ def key(name: str) -> str:
 # --- 3.1.1 the layers -----------------------------------------------------------------------------------
 
 
-def layers_diagram(hidden: int) -> str:
+def layers_diagram(hidden: int) -> Diagram:
     """The network of 3.1.1 with `hidden` hidden layers, each layer titled with its number and its name."""
     sizes = [2, *HIDDEN_SIZES[hidden], 2]
     last = len(sizes) - 1
@@ -145,8 +145,9 @@ def plane_template(title: str, legend: str) -> alt.LayerChart:
         .mark_circle(size=700, opacity=1, stroke=TEXT_COLOUR, strokeWidth=2)
         .encode(x=x, y=y, color=colour, tooltip=["x1:Q", "x2:Q", alt.Tooltip("y:Q", format=".4f")])
     )
-    labels = points.mark_text(dy=-28, fontSize=FONT_SIZE, fontWeight="bold", color=TEXT_COLOUR).encode(
-        text="label:N"
+    # In the text colour: the points' own colour (the encoding they share) is as light as the shade behind.
+    labels = points.mark_text(dy=-28, fontSize=FONT_SIZE, fontWeight="bold").encode(
+        text="label:N", color=alt.value(TEXT_COLOUR)
     )
     return styled(alt.layer(field, line, points, labels).properties(title=title, height=CHART_HEIGHT))
 
@@ -195,7 +196,7 @@ def two_layers() -> pd.DataFrame:
     return pd.DataFrame(np.column_stack([INPUTS, s1, s2, y]), columns=columns)
 
 
-def neuron_diagram(x: np.ndarray, b: float, w: np.ndarray, a: float, y: float, h_name: str) -> str:
+def neuron_diagram(x: np.ndarray, b: float, w: np.ndarray, a: float, y: float, h_name: str) -> Diagram:
     """Figures 3-3 and 3-5 with numbers: x1, x2 and the bias neuron 1 into a = b + w1·x1 + w2·x2, then h()."""
     inputs = [Neuron(f"x{sub(i + 1)}\n{int(value)}", INPUT_COLOUR) for i, value in enumerate(x)]
     layers = [
