@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 from numpy.typing import NDArray
+from PIL import Image
 
 from nn import Params, Trace, predict, predict_trace
 from nn.preprocess import (
@@ -48,6 +49,8 @@ LOW_CONFIDENCE = 0.5
 HEATMAP_DOMAINS = {"sigmoid": (0, 1), "step": (0, 1), "tanh": (-1, 1)}
 HEATMAP_COLUMNS = 10
 HEATMAP_ROW_PIXELS = 30
+STAGE_PICTURE = 160  # pixels: ui.images.picture's longest side
+BARS_HEIGHT = 240  # chart and axes: the answer beside the canvas is about as tall as the canvas
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -109,7 +112,8 @@ def show_prediction(probabilities: NDArray[np.floating], stages: Stages) -> None
         )
     if probability < LOW_CONFIDENCE:
         st.warning(t("draw.unsure", limit=LOW_CONFIDENCE))
-    st.vega_lite_chart(probability_bars(probabilities, t("draw.bars_x"), t("draw.bars_y")), width="stretch")
+    bars = probability_bars(probabilities, t("draw.bars_x"), t("draw.bars_y"), BARS_HEIGHT)
+    st.vega_lite_chart(bars, width="stretch")
 
 
 def step_toggles() -> dict[str, bool]:
@@ -127,6 +131,13 @@ def step_toggles() -> dict[str, bool]:
     }
 
 
+def squared(shown: Image.Image) -> Image.Image:
+    """A stage's picture centred in a transparent STAGE_PICTURE square, its longer side's length."""
+    square = Image.new("RGBA", (STAGE_PICTURE, STAGE_PICTURE), (0, 0, 0, 0))
+    square.paste(shown, ((STAGE_PICTURE - shown.width) // 2, (STAGE_PICTURE - shown.height) // 2))
+    return square
+
+
 def show_stages(stages: Stages) -> None:
     """The four pictures from ink to input, and how the input compares with a typical MNIST digit."""
     height, width = stages.fitted.shape
@@ -136,9 +147,11 @@ def show_stages(stages: Stages) -> None:
         (picture(stages.fitted), t("draw.stage_fitted", height=height, width=width)),
         (picture(stages.centred), t("draw.stage_centred")),
     )
-    # PNG: JPEG would smear the square pixels the learner is meant to count.
+    # PNG: JPEG would smear the square pixels the learner is meant to count. Each in a square at its own
+    # size: stretched to the column, the fitted picture of a thin 1 (14 × 160) was drawn 75 × 846 pixels,
+    # and a caption as narrow as it stood one letter a line.
     for column, (shown, caption) in zip(st.columns(len(pictures)), pictures, strict=True):
-        column.image(shown, caption=caption, output_format="PNG")
+        column.image(squared(shown), caption=caption, output_format="PNG", width=STAGE_PICTURE)
 
     mass, size, amount, thickness = st.columns(4)
     row, col = stages.com_after
@@ -202,7 +215,7 @@ def show_recipes(ink: NDArray[np.float32], params: Params, activation: str) -> N
 
 def show_hidden(trace: Trace, activation: str, params: Params) -> None:
     """Heat-maps of z1 and z2 under the chosen h(), and the answer under every h() on the same weights."""
-    st.caption(t("draw.hidden_intro"))
+    st.markdown(t("draw.hidden_intro"))
     layers = st.columns(2)
     domain = HEATMAP_DOMAINS.get(activation)
     hidden = ((trace.z1, "draw.z1_title"), (trace.z2, "draw.z2_title"))
@@ -219,11 +232,14 @@ def show_hidden(trace: Trace, activation: str, params: Params) -> None:
 @st.fragment
 def playground(params: Params) -> None:
     """What a stroke changes, rerun alone on each stroke: the inputs, the answer, what the network sees."""
-    # The answer beside the canvas, however narrow the columns (the canvas shrinks to fit its own): a stroke
-    # shows its effect without a scroll.
-    draw_side, answer_side = st.columns(2, gap="medium")
-    with draw_side:
-        drawn = digit_canvas("draw")
+    # A stroke shows its effect without a scroll: the answer beside the canvas, however narrow the columns
+    # (the canvas shrinks to fit its own); on a phone, where columns stack, right under the canvas. So the
+    # canvas's controls, the photo and the tap grid go in a second row, under the canvas on a wide screen.
+    canvas_side, answer_side = st.columns(2, gap="medium")
+    controls_side, options_side = st.columns(2, gap="medium")
+    with canvas_side:
+        drawn = digit_canvas("draw", controls=controls_side)
+    with controls_side:
         photographed = photo()
         tapped = tap_grid("draw", overruled=photographed is not None)
     # A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
@@ -231,12 +247,12 @@ def playground(params: Params) -> None:
 
     sees_tab, hidden_tab = st.tabs([t("draw.tab_sees"), t("draw.tab_hidden")])
     with sees_tab:
-        st.caption(t("draw.sees_intro"))
+        st.markdown(t("draw.sees_intro"))
         steps = step_toggles()
     ink = None if image is None else ink_image(image)
     stages = None if ink is None else stages_from_ink(ink, **steps)
 
-    with answer_side:
+    with options_side:
         activation = st.segmented_control(
             t("draw.activation"),
             HIDDEN_ACTIVATIONS,
@@ -265,6 +281,6 @@ def playground(params: Params) -> None:
 
 
 st.title(t("draw.title"))
-st.caption(t("draw.intro"))
+st.markdown(t("draw.intro"))
 from_url("draw_activation", "sigmoid", choice(HIDDEN_ACTIVATIONS))
 playground(data.current_weights().params)
