@@ -80,14 +80,16 @@ def table(**columns: ArrayLike) -> pa.Table:
 LEGEND_ENTRY_PIXELS = 240  # room for one legend entry: a symbol and a label such as "tanh (beyond the book)"
 
 
-def top_legend() -> alt.Legend:
-    """A legend above the chart, its entries side by side as far as the chart's width allows: a phone gets
-    one a line, where a single row would run past the chart's edge and lose its last labels."""
+def top_legend(orient: str = "top") -> alt.Legend:
+    """A legend above the chart (or in its top-left corner), its entries side by side as far as the chart's
+    width allows: a phone gets one a line, where a single row would run past the chart's edge and lose its
+    last labels."""
     return alt.Legend(
-        orient="top",
+        orient=orient,
         title=None,
         labelLimit=LEGEND_ENTRY_PIXELS * 2,
         columns=alt.ExprRef(f"max(1, floor(width / {LEGEND_ENTRY_PIXELS}))"),
+        fillColor="white",  # over the lines, in a corner
     )
 
 
@@ -110,7 +112,7 @@ def styled(chart: alt.Chart) -> alt.Chart:
             tickColor=AXIS_COLOUR,
             **text,
         )
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, **text)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, offset=8, padding=0, **text)
         .configure_title(fontSize=FONT_SIZE, color=TEXT_COLOUR, subtitleColor=TEXT_COLOUR)
     )
 

@@ -49,6 +49,7 @@ CHART_HEIGHT = 420
 HISTOGRAM_COLOUR = "#7a8591"  # neutral grey (3.8 : 1 on white): the data, under the coloured function
 SATURATED_TEXT = "#a84300"  # softmax_naive's vermillion, darkened for text: 5.5 : 1 on its shaded tail
 SEPARATE_HEIGHT = 260
+MAIN_HEIGHT = 360  # the page's first chart: whole on a 1280 x 720 projector screen
 
 
 def label(key: str) -> str:
@@ -80,8 +81,9 @@ def lines_template(
     zero: bool = True,
     y_title: str = "h(x)",
 ) -> alt.Chart:
-    """Thick lines of `curves` (x, y, function), one colour per function key -> label, the legend on top
-    (or none: a lone function is in the title); zero=False lets the y axis leave out 0."""
+    """Thick lines of `curves` (x, y, function), one colour per function key -> label, the legend in the
+    top-left corner, which every activation function leaves empty as it rises from left to right (or no
+    legend: a lone function is in the title); zero=False lets the y axis leave out 0."""
     chart = (
         alt.Chart(alt.NamedData("curves"), title=title)
         .mark_line(strokeWidth=4)
@@ -91,7 +93,7 @@ def lines_template(
             color=alt.Color(
                 "function:N",
                 scale=function_scale(dict(labels)),
-                legend=top_legend() if legend else None,
+                legend=top_legend("top-left") if legend else None,
             ),
             tooltip=[
                 alt.Tooltip("function:N"),
@@ -141,7 +143,7 @@ def draw_functions(keys: list[str], x: np.ndarray) -> None:
             chart = lines([key], x, label(key), SEPARATE_HEIGHT, legend=False)
             column.vega_lite_chart(chart, width="stretch")
     else:
-        st.vega_lite_chart(lines(keys, x, t("activations.chart_title")), width="stretch")
+        st.vega_lite_chart(lines(keys, x, t("activations.chart_title"), MAIN_HEIGHT), width="stretch")
     for column, key in zip(cells(len(keys)), keys, strict=True):
         column.markdown(f"**{label(key)}** · `{python_name(key)}`")
         column.latex(FORMULAS[key])
@@ -218,7 +220,7 @@ def draw_matrices(points: np.ndarray | None) -> None:
     st.button(t("activations.new_weights"), on_click=new_seed, key="activations_new_weights")
     left, right = st.columns([3, 1])
     rows = [("x", points), ("((x·W1)·W2)·W3", layer_by_layer), ("x·W", one_matrix)]
-    left.code(f"{listing(rows)}\n\nW = W1·W2·W3 =\n{np.array2string(W)}", language=None)
+    left.code(f"{listing(rows)}\n\nW = W1·W2·W3 =\n{np.array2string(W)}", language=None, wrap_lines=True)
     right.metric(t("activations.max_difference"), f"{max_abs_difference(layer_by_layer, one_matrix):.1e}")
     right.caption(t("activations.difference_note", eps=f"{np.finfo(float).eps:.1e}"))
     gap = max_abs_difference(with_sigmoid, one_matrix)
@@ -352,8 +354,8 @@ def main() -> None:
     points = read_points()
     if points is not None:
         rows = [("x", points)] + [(f"{python_name(key)}(x)", ACTIVATIONS[key](points)) for key in keys]
-        st.code(listing(rows), language=None)
-        st.caption(t("activations.values_note"))
+        st.code(listing(rows), language=None, wrap_lines=True)
+        st.markdown(t("activations.values_note"))
     book.activations((low, high), points)
 
     draw_comparison(x)

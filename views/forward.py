@@ -42,10 +42,11 @@ def set_dimensions_array(text: str) -> None:
 def dimensions_lab() -> None:
     """3.3.1: an array the learner writes, with np.ndim, shape and shape[0] as the book prints them."""
     st.header(t("forward.dims_header"))
-    st.markdown(t("forward.dims_intro"))
     st.session_state.setdefault("forward_dims", DIMENSION_EXAMPLES["matrix"])
+    # NumPy's answer beside the words, from the top: whole on a 1024 x 768 projector screen.
     left, right = st.columns(2)
     with left:
+        st.markdown(t("forward.dims_intro"))
         buttons = st.columns(len(DIMENSION_EXAMPLES))
         for column, (name, text) in zip(buttons, DIMENSION_EXAMPLES.items(), strict=True):
             label = t(f"forward.dims_{name}", text=text)
@@ -74,7 +75,7 @@ def dimensions_lab() -> None:
     ]
     if array.ndim == 2:
         session.append((f"{name}.shape[1]", str(array.shape[1])))
-    right.code(repl(session), language="python")
+    right.code(repl(session), language="python", wrap_lines=True)
 
 
 # --- 3.3.2-3.3.3 the shape lab ----------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def shape_lab() -> None:
         st.latex(rf"{rule} \rightarrow \color{{red}}{{\times}}")
         session.append(("np.dot(A, B)", f"ValueError: {message}"))
         st.error(t("forward.dot_error", message=message))
-    st.code(repl(session), language="python")
+    st.code(repl(session), language="python", wrap_lines=True)
     st.info(t("forward.rule"))
     book.dot(A, B)
 

@@ -445,6 +445,7 @@ def pool_section(handwriting: Handwriting) -> None:
         '    images, labels = f["images"], f["labels"]  # (N, 28, 28) uint8, (N,) uint8\n'
         "x = images.reshape(len(images), 784) / 255  # as load_mnist(normalize=True)",
         language="python",
+        wrap_lines=True,
     )
     with st.popover(t("handwriting.start_over"), disabled=not len(handwriting)):
         st.markdown(t("handwriting.start_over_confirm", n=len(handwriting)))

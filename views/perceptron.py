@@ -33,6 +33,7 @@ HIDDEN_SIZES = {1: [3], 2: [3, 2], 3: [3, 3, 2]}
 PLANE = (-0.5, 1.5)
 CELLS = 40  # background cells per side of the plane
 CHART_HEIGHT = 400
+DIAGRAM_WIDTH = 360  # pixels, at most: 3.1.1's network, one hidden layer, is about as tall as wide
 ZERO_COLOUR, ONE_COLOUR = DIGIT_COLOURS[1], DIGIT_COLOURS[0]
 INPUT_COLOUR, HIDDEN_COLOUR, OUTPUT_COLOUR = DIGIT_COLOURS[0], DIGIT_COLOURS[1], DIGIT_COLOURS[2]
 # The centres of the plane's background cells, one (x1, x2) per row.
@@ -82,11 +83,12 @@ def network_example() -> None:
     """3.1.1: input, hidden and output layers, numbered from 0, and why the book counts the weighted ones."""
     st.header(t("perceptron.example_header"))
     st.markdown(t("perceptron.example_intro"))
+    # The slider beside the diagram, the diagram at most DIAGRAM_WIDTH wide: whole on a 720-pixel screen.
+    left, right = st.columns(2)
     from_url(key("hidden"), 1, int_between(*HIDDEN_LAYERS))
-    hidden = st.slider(t("perceptron.hidden_layers"), *HIDDEN_LAYERS, key=key("hidden"))
+    hidden = right.slider(t("perceptron.hidden_layers"), *HIDDEN_LAYERS, key=key("hidden"))
     to_url(key("hidden"))
-    left, right = st.columns([3, 2])
-    draw(layers_diagram(hidden), left)
+    draw(layers_diagram(hidden), left.container(width=DIAGRAM_WIDTH))
     neuron_layers = hidden + 2
     right.markdown(
         t(
@@ -289,7 +291,8 @@ def one_neuron() -> None:
     st.header(t("perceptron.activation_header"))
     diagram, words = st.columns(2, gap="large")
     words.markdown(t("perceptron.activation_intro"))
-    words.latex(r"a = b + w_1 x_1 + w_2 x_2 \qquad y = h(a)")
+    # One equation a line: side by side they are wider than half a 1024-pixel screen.
+    words.latex(r"\begin{gathered} a = b + w_1 x_1 + w_2 x_2 \\ y = h(a) \end{gathered}")
     chosen = words.radio(
         t("perceptron.input_choice"),
         range(len(INPUTS)),
