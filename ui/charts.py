@@ -98,6 +98,25 @@ def digit_scale() -> alt.Scale:
     return alt.Scale(domain=DIGITS, range=list(DIGIT_COLOURS))
 
 
+def luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of a #rrggbb colour, 0 (black) to 1 (white)."""
+    srgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+def ink_on(colour: str) -> str:
+    """White or the text colour, whichever stands out more on `colour`: for numbers written on a bar."""
+    on_white = 1.05 / (luminance(colour) + 0.05)
+    on_text = (luminance(colour) + 0.05) / (luminance(TEXT_COLOUR) + 0.05)
+    return "white" if on_white >= on_text else TEXT_COLOUR
+
+
+def digit_ink_scale() -> alt.Scale:
+    """For each digit 0-9, the ink that reads on its colour (4.5:1 or more for every digit)."""
+    return alt.Scale(domain=DIGITS, range=[ink_on(colour) for colour in DIGIT_COLOURS])
+
+
 def styled(chart: alt.Chart) -> alt.Chart:
     """Large dark axis, legend and title text for projector distance.
 

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 
-from ui.charts import Spec, table, with_data
+from ui.charts import Spec, styled, table, with_data
 from ui.i18n import t
 from ui.remount import current_key, remount
 
@@ -66,7 +66,8 @@ def grid_chart(cell_pixels: int = CELL_PIXELS) -> alt.Chart:
     """Square black `cells` (row, col); a tap turns one white, a second tap turns it back."""
     taps = alt.selection_point(name=SELECTION, fields=["row", "col"], on="click", toggle="true", clear=False)
     # Sized by step, not by total width and height: the cells stay square and exactly where the taps land.
-    return (
+    # Styled like every chart: any text it ever shows is dark, not the chart theme's grey.
+    grid = (
         alt.Chart(alt.NamedData("cells"))
         # No tooltip: Streamlit gives every chart one, and the grid's ("col 5, row 5") covered the very cells
         # a finger or the mouse is about to tap.
@@ -79,8 +80,8 @@ def grid_chart(cell_pixels: int = CELL_PIXELS) -> alt.Chart:
         )
         .add_params(taps)
         .properties(width=alt.Step(cell_pixels), height=alt.Step(cell_pixels), padding=0)
-        .configure_view(strokeWidth=0)
     )
+    return styled(grid).configure_view(strokeWidth=0)
 
 
 @functools.cache

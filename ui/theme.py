@@ -4,9 +4,9 @@ Streamlit colours the tokens of st.code from a fixed palette that no theme optio
 greens and oranges stand at 2.6 to 3.7 : 1 on the code background. Here each gets a darker shade of its own
 hue, 4.8 : 1 or more. Inline code is never under 12 px (it is 0.75 em: 11 px in a caption or a widget's
 label), and in a caption it takes the caption's colour: Streamlit fades a caption to 60%, which leaves its
-green code at 3 : 1. A metric's value and the labels of buttons and page links wrap onto another line
-instead of ending in "…" (the Forward pass page's Output Y lost its second number on a phone), and so do the
-chosen options of a multiselect, which Streamlit scrolls sideways behind a fade. Above the title
+green code at 3 : 1. A metric's value and label and the labels of buttons and page links wrap onto another
+line instead of ending in "…" (the Forward pass page's Output Y lost its second number on a phone), and so do
+the chosen options of a multiselect, which Streamlit scrolls sideways behind a fade. Above the title
 Streamlit keeps 102 pixels and beside the page 85: on a 720-pixel projector screen and on a phone that space
 is better spent on the page's first figure; on a projector's short screen titles, headings and the gaps
 between elements are tighter too.
@@ -27,7 +27,7 @@ CSS = """<style>
 [data-testid="stCode"] .token:is(.important, .deleted) { color: #c62828; }
 :is([data-testid="stMain"], [data-testid="stSidebar"]) :not(pre) > code { font-size: max(0.75em, 12px); }
 [data-testid="stCaptionContainer"] code { color: inherit; }
-[data-testid="stMetricValue"] :is([data-testid="stMarkdownContainer"], p),
+:is([data-testid="stMetricValue"], [data-testid="stMetricLabel"]) :is([data-testid="stMarkdownContainer"], p),
 [data-testid="stButton"] :is(.stMarkdownEllipsis, p),
 :is([data-testid="stSidebarNavLink"], [data-testid="stPageLink-NavLink"]) :is(span, .stMarkdownEllipsis, p) {
   white-space: normal; overflow-wrap: break-word;
