@@ -7,7 +7,7 @@ from ui import server  # isort: skip
 
 import streamlit as st
 
-from ui import data
+from ui import data, theme
 from ui.i18n import LANGUAGES, browser_language, t
 from ui.urlstate import choice, from_url, to_url
 
@@ -16,6 +16,7 @@ server.tune()
 from_url("lang", browser_language(), choice(list(LANGUAGES)))
 # The browser tab's title, in the page's language (set after the language is known).
 st.set_page_config(page_title=t("app.name"), page_icon="🧠", layout="wide")
+theme.apply()
 
 # (file, url path, icon) in the order of chapter 3, the pages that go beyond the book last. Each page's title
 # in its catalog starts with the book's section numbers and names, its shorter `nav` label with the numbers.

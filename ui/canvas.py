@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 from numpy.typing import NDArray
+from streamlit.delta_generator import DeltaGenerator
 
 from ui.i18n import t
 from ui.remount import current_key, remount
@@ -82,8 +83,9 @@ def clear_canvas(prefix: str) -> None:
     st.session_state.pop(f"{prefix}_drawing", None)
 
 
-def digit_canvas(prefix: str) -> NDArray[np.uint8] | None:
-    """The canvas with its brush slider and clear button: its RGBA pixels, or None before the first stroke."""
+def digit_canvas(prefix: str, controls: DeltaGenerator | None = None) -> NDArray[np.uint8] | None:
+    """The canvas with its help, brush slider and clear button (under it, or in `controls`): its RGBA pixels,
+    or None before the first stroke."""
     # The component registers itself with the running app when imported, so it cannot load at import time.
     from streamlit_drawable_canvas import st_canvas
 
@@ -108,8 +110,9 @@ def digit_canvas(prefix: str) -> NDArray[np.uint8] | None:
     reported = st.session_state[key].get("drawing")
     if reported and reported.get("data"):
         st.session_state[kept] = reported
-    st.caption(t("canvas.help"))
-    brush_column, clear = st.columns([3, 2], vertical_alignment="bottom")
+    place = controls or st
+    place.markdown(t("canvas.help"))
+    brush_column, clear = place.columns([3, 2], vertical_alignment="bottom")
     brush_column.slider(t("canvas.brush"), *BRUSH_RANGE, key=brush, persist_state="session")
     clear.button(
         t("canvas.clear"), on_click=clear_canvas, args=(prefix,), key=f"{prefix}_clear", width="stretch"

@@ -1,4 +1,4 @@
-"""Charts that read well on a projector: one colour per digit on every page, large labels.
+"""Charts that read well on a projector: one colour per digit on every page, large dark labels.
 
 A chart is written in Altair once and drawn from a cached Vega-Lite dict ever after: building and validating
 an Altair chart costs tens of milliseconds, on every rerun, for every session. A builder decorated with
@@ -25,13 +25,19 @@ Spec = dict[str, Any]
 # Streamlit draws charts in its own theme; Altair's default theme would add a fixed 300-pixel view size.
 alt.theme.enable("none")
 
-# Tableau 10: ten hues that stay distinct for most colour-blind viewers and on washed-out projectors.
+# One colour per digit, each at least 3.2 : 1 against white (WCAG's 3 : 1 for graphics, with a margin for
+# washed-out projectors), chosen so that any two stay 11.9 or more apart in CAM02-UCS for normal vision and
+# for simulated deuteranopia, protanopia and tritanopia (Machado et al. 2009, full severity). Tableau 10, the
+# palette before, had five colours under 3 : 1 (the 9 at 2.1 : 1) and its red and green 0.8 apart for
+# deuteranopes.
 DIGIT_COLOURS = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#1a6b78", "#f35e10", "#10a449", "#c8248b", "#5b83ff",
+    "#8d4c00", "#bb7995", "#9e7cbd", "#687a6c", "#0e4ff6",
 )  # fmt: skip
 DIGITS = [str(d) for d in range(10)]
 FONT_SIZE = 16
+TEXT_COLOUR = "#0e1117"  # the theme's textColor
+AXIS_COLOUR = "#6b7079"  # axis lines and ticks: 5 : 1 on white
 TEMPLATES_PER_BUILDER = 64  # a few languages times a few sizes and options; more is a leak
 
 P = ParamSpec("P")
@@ -79,40 +85,93 @@ def table(**columns: ArrayLike) -> pa.Table:
     return pa.table({name: np.asarray(values).ravel() for name, values in columns.items()})
 
 
+LEGEND_ENTRY_PIXELS = 240  # room for one legend entry: a symbol and a label such as "tanh (beyond the book)"
+
+
+def top_legend(orient: str = "top") -> alt.Legend:
+    """A legend above the chart (or in its top-left corner), its entries side by side as far as the chart's
+    width allows: a phone gets one a line, where a single row would run past the chart's edge and lose its
+    last labels."""
+    return alt.Legend(
+        orient=orient,
+        title=None,
+        labelLimit=LEGEND_ENTRY_PIXELS * 2,
+        columns=alt.ExprRef(f"max(1, floor(width / {LEGEND_ENTRY_PIXELS}))"),
+        fillColor="white",  # over the lines, in a corner
+    )
+
+
 def digit_scale() -> alt.Scale:
     """The colour of each digit 0-9, the same on every chart."""
     return alt.Scale(domain=DIGITS, range=list(DIGIT_COLOURS))
 
 
+def luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of a #rrggbb colour, 0 (black) to 1 (white)."""
+    srgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+def ink_on(colour: str) -> str:
+    """White or the text colour, whichever stands out more on `colour`: for numbers written on a bar."""
+    on_white = 1.05 / (luminance(colour) + 0.05)
+    on_text = (luminance(colour) + 0.05) / (luminance(TEXT_COLOUR) + 0.05)
+    return "white" if on_white >= on_text else TEXT_COLOUR
+
+
+def digit_ink_scale() -> alt.Scale:
+    """For each digit 0-9, the ink that reads on its colour (4.5:1 or more for every digit)."""
+    return alt.Scale(domain=DIGITS, range=[ink_on(colour) for colour in DIGIT_COLOURS])
+
+
 def styled(chart: alt.Chart) -> alt.Chart:
-    """Large axis and title fonts for projector distance."""
-    return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
-        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE
+    """Large dark axis, legend and title text for projector distance.
+
+    Streamlit's chart theme draws labels in #808495, 3.7 : 1 on white; a chart's own config comes first.
+    """
+    text = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR}
+    return (
+        chart.configure_axis(
+            labelFontSize=FONT_SIZE,
+            titleFontSize=FONT_SIZE,
+            domainColor=AXIS_COLOUR,
+            tickColor=AXIS_COLOUR,
+            **text,
+        )
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, offset=8, padding=0, **text)
+        .configure_title(fontSize=FONT_SIZE, color=TEXT_COLOUR, subtitleColor=TEXT_COLOUR)
     )
+
+
+WINNER_OUTLINE = 3  # pixels of dark outline around the predicted digit's bar
 
 
 @template
 def probability_bars_template(x_title: str, y_title: str, height: int) -> alt.Chart:
-    """Ten bars of softmax output (`probabilities`: digit, p, winner), each in its digit's colour."""
+    """Ten bars of softmax output (`probabilities`: digit, p, winner), each in its digit's colour, the
+    winner outlined in the text colour and its probability in bold: it stands out whatever its colour."""
     bars = (
         alt.Chart(alt.NamedData("probabilities"))
-        .mark_bar()
+        .mark_bar(stroke=TEXT_COLOUR)
         .encode(
             x=alt.X("digit:N", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("p:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("digit:N", scale=digit_scale(), legend=None),
-            opacity=alt.condition("datum.winner", alt.value(1.0), alt.value(0.45)),
+            strokeWidth=alt.condition("datum.winner", alt.value(WINNER_OUTLINE), alt.value(0)),
             tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("p:Q", format=".4f")],
         )
     )
-    labels = bars.mark_text(dy=-10, fontSize=FONT_SIZE - 2).encode(
-        text=alt.Text("p:Q", format=".2f"), color=alt.value("#333")
+    labels = bars.mark_text(dy=-12, fontSize=FONT_SIZE - 2).encode(
+        text=alt.Text("p:Q", format=".2f"), color=alt.value(TEXT_COLOUR)
     )
-    return styled((bars + labels).properties(height=height))
+    others = labels.transform_filter("!datum.winner")
+    winner = labels.transform_filter("datum.winner").mark_text(dy=-12, fontSize=FONT_SIZE, fontWeight="bold")
+    return styled((bars + others + winner).properties(height=height))
 
 
 def probability_bars(probabilities: ArrayLike, x_title: str, y_title: str, height: int = 260) -> Spec:
-    """Ten bars of softmax output, each in its digit's colour; the winner solid, the rest faded."""
+    """Ten bars of softmax output, each in its digit's colour; the winner outlined, its value in bold."""
     p = np.asarray(probabilities, dtype=float)
     data = table(digit=DIGITS[: len(p)], p=p, winner=np.arange(len(p)) == np.argmax(p))
     return with_data(probability_bars_template(x_title, y_title, height), probabilities=data)
@@ -171,7 +230,7 @@ def heatmap_template(
     # A height per row: a fixed total would be shared with the title and legend and squash few rows flat.
     if row_pixels:
         chart = chart.properties(height=alt.Step(row_pixels))
-    return styled(chart).configure_title(fontSize=FONT_SIZE)
+    return styled(chart)
 
 
 def heatmap(values: ArrayLike, columns: int, spec: Spec) -> Spec:
@@ -193,13 +252,16 @@ def digit_image(pixels: ArrayLike, size: int = 140) -> Image.Image:
 
 
 # Okabe-Ito hues (colour-blind safe) plus grey: each function of chapter 3 keeps its colour on every chart.
+# Okabe-Ito's orange, sky blue and pink are under 3 : 1 on white: step, leaky ReLU and tanh have darker
+# colours of their own, chosen so that the six activation functions, drawn together, stay 11.7 or more apart
+# in CAM02-UCS for normal vision and simulated deuteranopia, protanopia and tritanopia.
 FUNCTION_COLOURS = {
-    "step": "#E69F00",
+    "step": "#b35408",
     "sigmoid": "#0072B2",
     "relu": "#009E73",
     "identity": "#666666",
-    "tanh": "#CC79A7",
-    "leaky_relu": "#56B4E9",
+    "tanh": "#d9699f",
+    "leaky_relu": "#b245ff",
     "softmax": "#332288",
     "softmax_naive": "#D55E00",
     "softmax_temperature": "#882255",
@@ -211,9 +273,11 @@ def function_scale(labels: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(labels.values()), range=[FUNCTION_COLOURS[key] for key in labels])
 
 
-CORRECT_COLOUR = "#59a14f"
-MISTAKE_COLOURS = ("#f4a582", "#a50f15")
-TEXT_COLOUR = "#1b1f24"
+# White counts on every coloured cell, 5 : 1 or more: on the green diagonal and on mistakes, light red (one
+# mistake) to dark red (the most). Grid lines 3.6 : 1 on white, as they are the only edge of an empty cell.
+CORRECT_COLOUR = "#2e7d32"
+MISTAKE_COLOURS = ("#c0392b", "#5c0a0a")
+GRID_COLOUR = "#80868f"
 
 
 @template
@@ -231,26 +295,21 @@ def confusion_template(
         ],
     )
     # Layers: a white grid, mistakes light to dark red (a single one already visible), the diagonal green.
-    grid = base.mark_rect(stroke="#c9ced6", fill="white")
+    grid = base.mark_rect(stroke=GRID_COLOUR, fill="white")
     wrong = (
         base.transform_filter("!datum.correct && datum.count > 0")
-        .mark_rect(stroke="#c9ced6")
+        .mark_rect(stroke=GRID_COLOUR)
         .encode(
             color=alt.Color(
                 "count:Q", scale=alt.Scale(domain=[1, worst], range=list(MISTAKE_COLOURS)), legend=None
             )
         )
     )
-    right = base.transform_filter("datum.correct").mark_rect(stroke="#c9ced6", fill=CORRECT_COLOUR)
-    # Dark cells take white digits: the diagonal, and mistakes past half the worst.
-    dark = f"datum.correct || datum.count > {worst / 2}"
+    right = base.transform_filter("datum.correct").mark_rect(stroke=GRID_COLOUR, fill=CORRECT_COLOUR)
     labels = (
         base.transform_filter("datum.count > 0")
-        .mark_text(fontSize=FONT_SIZE - 1)
-        .encode(
-            text=alt.Text("count:Q", format=","),
-            color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(TEXT_COLOUR)),
-        )
+        .mark_text(fontSize=FONT_SIZE - 1, color="white")
+        .encode(text=alt.Text("count:Q", format=","))
     )
     layers = (grid + wrong + right + labels).properties(height=height)
     return styled(layers.properties(title=title) if title else layers)
@@ -299,8 +358,11 @@ def thumbnail_sheet(
     return sheet
 
 
-# Ink is white on black as in MNIST: dark numbers on bright cells, zeros faint so the digit stands out.
-ZERO_INK, DARK_INK, LIGHT_INK = "#4a4f57", "black", "white"
+# Ink is white on black as in MNIST: black numbers on cells from grey 118 up, white ones below, each 4.5 : 1
+# or more on its cell; zeros grey (4.6 : 1 on black), so that the digit stands out.
+ZERO_INK, DARK_INK, LIGHT_INK = "#767676", "black", "white"
+DARK_INK_FROM = 118
+PIXEL_FONT_SIZE = 12
 
 
 @template
@@ -312,23 +374,25 @@ def pixel_values_template(title: str, rows: int, columns: int, cell: int) -> alt
         x=alt.X("col:O", title=None, axis=alt.Axis(labelAngle=0, orient="top", **axis)),
         y=alt.Y("row:O", title=None, axis=alt.Axis(**axis)),
     )
+    # Shades mixed in RGB, not Vega's default HCL: a cell's grey is its pixel value, as the ink assumes.
+    shade = alt.Scale(domain=[0, 255], range=["black", "white"], interpolate="rgb")
     cells = base.mark_rect().encode(
-        color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 255], range=["black", "white"]), legend=None),
+        color=alt.Color("value:Q", scale=shade, legend=None),
         tooltip=[alt.Tooltip("row:O"), alt.Tooltip("col:O"), alt.Tooltip("value:Q")],
     )
-    numbers = base.mark_text(fontSize=max(cell // 3, 8)).encode(
+    numbers = base.mark_text(fontSize=PIXEL_FONT_SIZE).encode(
         text="value:Q", color=alt.Color("ink:N", scale=None)
     )
     # Two colour encodings (shade and ink) in one layer chart must not share a scale, or nothing is drawn.
     layers = (cells + numbers).resolve_scale(color="independent")
-    return layers.properties(width=cell * columns, height=cell * rows)
+    return styled(layers.properties(width=cell * columns, height=cell * rows))
 
 
-def pixel_values(image: ArrayLike, title: str, cell: int = 32) -> Spec:
+def pixel_values(image: ArrayLike, title: str, cell: int = 28) -> Spec:
     """An image as the grid of 0-255 numbers the network reads, each cell shaded like its pixel."""
     pixels = np.asarray(image)
     rows, cols = np.indices(pixels.shape)
     values = pixels.ravel()
-    ink = np.select([values == 0, values > 127], [ZERO_INK, DARK_INK], LIGHT_INK)
+    ink = np.select([values == 0, values >= DARK_INK_FROM], [ZERO_INK, DARK_INK], LIGHT_INK)
     data = table(row=rows, col=cols, value=values, ink=ink)
     return with_data(pixel_values_template(title, *pixels.shape, cell), pixels=data)

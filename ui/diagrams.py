@@ -5,13 +5,19 @@ arrows. An edge's label is a small node of its own, pinned on the edge. Labels o
 neuron share one distance from the layer they leave, and stand apart vertically there; labels of edges into
 different neurons stand apart sideways. The layers are as far apart as that takes, so no two labels overlap
 and none covers a circle.
+
+A diagram is as wide as its container, but never so narrow that its smallest text is under MIN_TEXT_PIXELS:
+in a narrower container (a phone, a column) it keeps that width and scrolls sideways in a box of its own.
 """
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -29,16 +35,24 @@ _STEP = LABEL_WIDTH + CLEARANCE
 # Edges into one neuron converge: their labels must sit at most this far along, or they would touch.
 _MAX_ALONG = 1 - (LABEL_HEIGHT + CLEARANCE) / UNIT_GAP
 
+PAD = 4 / 72  # Graphviz's margin around the drawing, in inches
+# Text widths for the drawing's extent, in ems: generous, so that the smallest text is no smaller than meant.
+NARROW_EM, WIDE_EM = 0.62, 1.0
+MIN_TEXT_PIXELS = 12
+
 # Streamlit's theme sets every text of a graphviz chart to about 10 px, whatever the layout's font sizes:
-# set them back to the sizes the layout was made for, by the class each node is given.
-STYLE = f"""<style>
-[data-testid="stGraphVizChart"] g.neuron text, [data-testid="stGraphVizChart"] g.title text {{
-    font-size: {FONT_SIZE}px;
-}}
-[data-testid="stGraphVizChart"] g.weight text {{ font-size: {LABEL_FONT_SIZE}px; }}
+# set them back to the sizes the layout was made for, by the class each node is given. The SVG is then
+# scaled to its container's width, text and all: `min-width` stops it where the smallest text is 12 px.
+STYLE = """<style>
+.{box} {{ overflow-x: auto; }}
+.{box} [data-testid="stGraphVizChart"] svg {{ min-width: {min_width}px; }}
+.{box} [data-testid="stGraphVizChart"] g:is(.neuron, .title) text {{ font-size: {font_size}px; }}
+.{box} [data-testid="stGraphVizChart"] g.weight text {{ font-size: {label_font_size}px; }}
 </style>"""
-POSITIVE, NEGATIVE, PLAIN = "#4e79a7", "#e15759", "#7f7f7f"
-BIAS_COLOUR = "#bab0ac"
+# Arrows at 87% opacity, as dark as 4 : 1 on white or more: blue for a positive weight, red for a negative.
+POSITIVE, NEGATIVE, PLAIN = "#0072b2", "#c0392b", "#7f7f7f"
+EDGE_ALPHA = "dd"
+BIAS_COLOUR = "#857f7a"  # grey, 4 : 1 on white
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -65,6 +79,14 @@ class Edge:
     label: str = ""
     weight: float | None = None
     scale: float = 1.0
+
+
+class Diagram(NamedTuple):
+    """A network diagram: its DOT source, and the narrowest width, in CSS pixels, at which its smallest
+    text is still MIN_TEXT_PIXELS high."""
+
+    dot: str
+    min_width: int
 
 
 def sub(number: int) -> str:
@@ -100,8 +122,17 @@ def _gap(targets: int, labelled: bool) -> float:
     return max(MIN_LAYER_GAP, span / _MAX_ALONG, span + _SIDE)
 
 
-def network_dot(layers: Sequence[Sequence[Neuron]], titles: Sequence[str], edges: Sequence[Edge]) -> str:
-    """The DOT source of a left-to-right network: a title above each layer, edges labelled along them."""
+def text_width(text: str, font_size: float) -> float:
+    """How wide a text of one or more lines is drawn, in inches, at most (wide CJK characters take an em)."""
+    ems = max(
+        sum(WIDE_EM if unicodedata.east_asian_width(c) in "WF" else NARROW_EM for c in line)
+        for line in text.split("\n")
+    )
+    return ems * font_size / 72
+
+
+def network_dot(layers: Sequence[Sequence[Neuron]], titles: Sequence[str], edges: Sequence[Edge]) -> Diagram:
+    """A left-to-right network as DOT: a title above each layer, edges labelled along them."""
     labelled = {edge.layer for edge in edges if edge.label}
     gaps = [_gap(_targets(layers[k + 1]), k in labelled) for k in range(len(layers) - 1)]
     xs = [0.0, *accumulate(gaps)]
@@ -123,7 +154,13 @@ def network_dot(layers: Sequence[Sequence[Neuron]], titles: Sequence[str], edges
     for number, edge in enumerate(edges):
         lines.append(_edge(number, edge, layers, xs))
     lines.append("}")
-    return "\n".join(lines)
+    # The drawing spans the first layer's to the last layer's circles or titles, whichever reach further.
+    halves = [max(NEURON_SIZE / 2, text_width(title, FONT_SIZE) / 2) for title in titles]
+    left = min(x - half for x, half in zip(xs, halves, strict=True))
+    right = max(x + half for x, half in zip(xs, halves, strict=True))
+    smallest = LABEL_FONT_SIZE if labelled else FONT_SIZE
+    width_points = (right - left + 2 * PAD) * 72
+    return Diagram("\n".join(lines), round(width_points * MIN_TEXT_PIXELS / smallest))
 
 
 def _edge(number: int, edge: Edge, layers: Sequence[Sequence[Neuron]], xs: Sequence[float]) -> str:
@@ -133,7 +170,7 @@ def _edge(number: int, edge: Edge, layers: Sequence[Sequence[Neuron]], xs: Seque
     if edge.weight is not None:
         colour = POSITIVE if edge.weight >= 0 else NEGATIVE
         width = 0.6 + 3.4 * min(abs(edge.weight) / (edge.scale or 1.0), 1.0)
-        style = f' [penwidth={width:.2f}, color="{colour}aa"]'
+        style = f' [penwidth={width:.2f}, color="{colour}{EDGE_ALPHA}"]'
     arrow = f"{source} -> {target}{style};"
     if not edge.label:
         return arrow
@@ -150,8 +187,18 @@ def _edge(number: int, edge: Edge, layers: Sequence[Sequence[Neuron]], xs: Seque
     return f"{arrow}\n{label}"
 
 
-def draw(dot: str, container: DeltaGenerator | None = None) -> None:
-    """A diagram from network_dot as wide as its container, its text at the sizes it was laid out for."""
-    place = container or st
-    place.html(STYLE)
-    place.graphviz_chart(dot, width="stretch")
+def draw(diagram: Diagram, container: DeltaGenerator | None = None) -> None:
+    """A diagram from network_dot as wide as its container, its text at the sizes it was laid out for, in a
+    box that scrolls sideways where the container is narrower than the diagram's min_width."""
+    # The box's key names its CSS class: one per diagram, as two diagrams on a page differ in width.
+    key = f"diagram_{hashlib.sha1(diagram.dot.encode()).hexdigest()[:12]}"
+    box = (container or st).container(key=key)
+    box.html(
+        STYLE.format(
+            box=f"st-key-{key}",
+            min_width=diagram.min_width,
+            font_size=FONT_SIZE,
+            label_font_size=LABEL_FONT_SIZE,
+        )
+    )
+    box.graphviz_chart(diagram.dot, width="stretch")

@@ -155,15 +155,17 @@ def png_data_uri(picture: Image.Image) -> str:
 
 
 def strip_html(pictures: Sequence[tuple[Image.Image, str]], width: int = 160) -> str:
-    """Pictures side by side, each captioned, `width` screen pixels wide with square pixels: one HTML block.
+    """Pictures side by side, each captioned, in a square `width` screen pixels wide with square pixels.
 
     A small image is sent as it is and enlarged by the browser (image-rendering: pixelated), so a 28x28
-    stage costs a PNG of 784 pixels, not of 25,600; and inline, so a stroke's pictures cost no requests.
+    stage costs a PNG of 784 pixels, not of 25,600; and inline, so a stroke's pictures cost no requests. In
+    a square, each at its own proportions: stretched to the width, a thin 1's fitted picture (14 × 160) stood
+    1,800 pixels tall.
     """
     figures = "".join(
         f'<figure style="margin:0;width:{width}px;max-width:45%">'
-        f'<img src="{png_data_uri(picture)}" alt="{html.escape(caption)}" '
-        f'style="width:100%;image-rendering:pixelated;display:block">'
+        f'<img src="{png_data_uri(picture)}" alt="{html.escape(caption)}" style="width:100%;aspect-ratio:1;'
+        f'object-fit:contain;image-rendering:pixelated;display:block">'
         f'<figcaption style="font-size:.9rem;margin-top:.25rem">{html.escape(caption)}</figcaption></figure>'
         for picture, caption in pictures
     )

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 
-from ui.charts import Spec, frozen, table, with_data
+from ui.charts import Spec, frozen, styled, table, with_data
 from ui.i18n import t
 from ui.remount import current_key, remount
 
@@ -66,9 +66,12 @@ def grid_chart(cell_pixels: int = CELL_PIXELS) -> alt.Chart:
     """Square black `cells` (row, col); a tap turns one white, a second tap turns it back."""
     taps = alt.selection_point(name=SELECTION, fields=["row", "col"], on="click", toggle="true", clear=False)
     # Sized by step, not by total width and height: the cells stay square and exactly where the taps land.
-    return (
+    # Styled like every chart: any text it ever shows is dark, not the chart theme's grey.
+    grid = (
         alt.Chart(alt.NamedData("cells"))
-        .mark_rect(stroke=LINE, strokeWidth=1)
+        # No tooltip: Streamlit gives every chart one, and the grid's ("col 5, row 5") covered the very cells
+        # a finger or the mouse is about to tap.
+        .mark_rect(stroke=LINE, strokeWidth=1, tooltip=None)
         .encode(
             x=alt.X("col:O", axis=None),
             y=alt.Y("row:O", axis=None),
@@ -77,8 +80,8 @@ def grid_chart(cell_pixels: int = CELL_PIXELS) -> alt.Chart:
         )
         .add_params(taps)
         .properties(width=alt.Step(cell_pixels), height=alt.Step(cell_pixels), padding=0)
-        .configure_view(strokeWidth=0)
     )
+    return styled(grid).configure_view(strokeWidth=0)
 
 
 @functools.cache
@@ -110,7 +113,7 @@ def tap_grid(prefix: str, overruled: bool = False) -> NDArray[np.float32] | None
             state = st.vega_lite_chart(
                 grid_spec(), on_select="rerun", key=taps_key(prefix), width="content", alt=t("tapgrid.alt")
             )
-        st.caption(t("tapgrid.help"))
+        st.markdown(t("tapgrid.help"))
         st.button(t("tapgrid.clear"), on_click=clear_taps, args=(prefix,), key=f"{prefix}_taps_clear")
         try:
             image = cells_image(cells_from_points(state["selection"].get(SELECTION, [])))

@@ -11,7 +11,18 @@ from nn import ACTIVATIONS, Params, predict_trace, sigmoid
 from nn.linear import collapse, linear, max_abs_difference, random_weights, stack
 from nn.saturation import SATURATION_LIMIT, saturated_share
 from ui import book, data
-from ui.charts import FONT_SIZE, FUNCTION_COLOURS, Spec, function_scale, styled, table, template, with_data
+from ui.charts import (
+    FONT_SIZE,
+    FUNCTION_COLOURS,
+    TEXT_COLOUR,
+    Spec,
+    function_scale,
+    styled,
+    table,
+    template,
+    top_legend,
+    with_data,
+)
 from ui.i18n import t
 from ui.inputs import NumbersError, interval, limits_note, listing, names, numbers_text, parse_numbers
 from ui.urlstate import from_url, to_url
@@ -35,9 +46,10 @@ HIDDEN_SIZES = (4, 4, 2)  # the widths after the input in the random-matrices de
 N_IMAGES = 2000
 HISTOGRAM_BINS = 60
 CHART_HEIGHT = 420
-INK = "#1b1f24"  # the theme's text colour: the one-layer line is "the same line", not another function
-HISTOGRAM_COLOUR = "#8d99a6"  # neutral grey: the data, under the coloured function
+HISTOGRAM_COLOUR = "#7a8591"  # neutral grey (3.8 : 1 on white): the data, under the coloured function
+SATURATED_TEXT = "#a84300"  # softmax_naive's vermillion, darkened for text: 5.5 : 1 on its shaded tail
 SEPARATE_HEIGHT = 260
+MAIN_HEIGHT = 360  # the page's first chart: whole on a 1280 x 720 projector screen
 
 
 def label(key: str) -> str:
@@ -69,8 +81,9 @@ def lines_template(
     zero: bool = True,
     y_title: str = "h(x)",
 ) -> alt.Chart:
-    """Thick lines of `curves` (x, y, function), one colour per function key -> label, the legend on top
-    (or none: a lone function is in the title); zero=False lets the y axis leave out 0."""
+    """Thick lines of `curves` (x, y, function), one colour per function key -> label, the legend in the
+    top-left corner, which every activation function leaves empty as it rises from left to right (or no
+    legend: a lone function is in the title); zero=False lets the y axis leave out 0."""
     chart = (
         alt.Chart(alt.NamedData("curves"), title=title)
         .mark_line(strokeWidth=4)
@@ -80,7 +93,7 @@ def lines_template(
             color=alt.Color(
                 "function:N",
                 scale=function_scale(dict(labels)),
-                legend=alt.Legend(orient="top", title=None, labelLimit=400) if legend else None,
+                legend=top_legend("top-left") if legend else None,
             ),
             tooltip=[
                 alt.Tooltip("function:N"),
@@ -130,7 +143,7 @@ def draw_functions(keys: list[str], x: np.ndarray) -> None:
             chart = lines([key], x, label(key), SEPARATE_HEIGHT, legend=False)
             column.vega_lite_chart(chart, width="stretch")
     else:
-        st.vega_lite_chart(lines(keys, x, t("activations.chart_title")), width="stretch")
+        st.vega_lite_chart(lines(keys, x, t("activations.chart_title"), MAIN_HEIGHT), width="stretch")
     for column, key in zip(cells(len(keys)), keys, strict=True):
         column.markdown(f"**{label(key)}** · `{python_name(key)}`")
         column.latex(FORMULAS[key])
@@ -170,16 +183,17 @@ def draw_linear_stack(x: np.ndarray) -> None:
 
 @template
 def linear_template(series: tuple[str, str], title: str) -> alt.LayerChart:
-    """Two lines of `lines` (x, y, line): three layers wide and pale, the one layer dashed on top of it."""
+    """Two lines of `lines` (x, y, line): three layers wide and paler, the one layer dashed on top of it."""
     colour = alt.Color(
         "line:N",
-        scale=alt.Scale(domain=list(series), range=[FUNCTION_COLOURS["identity"], INK]),
-        legend=alt.Legend(orient="top", title=None, labelLimit=400),
+        # The one layer in the text colour: it is "the same line", not another function.
+        scale=alt.Scale(domain=list(series), range=[FUNCTION_COLOURS["identity"], TEXT_COLOUR]),
+        legend=top_legend(),
     )
     base = alt.Chart(alt.NamedData("lines"), title=title).encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y(x)"), color=colour
     )
-    wide = base.transform_filter(alt.datum.line == series[0]).mark_line(strokeWidth=10, opacity=0.45)
+    wide = base.transform_filter(alt.datum.line == series[0]).mark_line(strokeWidth=10, opacity=0.75)
     dashed = base.transform_filter(alt.datum.line == series[1]).mark_line(strokeWidth=3, strokeDash=[8, 6])
     return styled((wide + dashed).properties(height=CHART_HEIGHT))
 
@@ -206,7 +220,7 @@ def draw_matrices(points: np.ndarray | None) -> None:
     st.button(t("activations.new_weights"), on_click=new_seed, key="activations_new_weights")
     left, right = st.columns([3, 1])
     rows = [("x", points), ("((x·W1)·W2)·W3", layer_by_layer), ("x·W", one_matrix)]
-    left.code(f"{listing(rows)}\n\nW = W1·W2·W3 =\n{np.array2string(W)}", language=None)
+    left.code(f"{listing(rows)}\n\nW = W1·W2·W3 =\n{np.array2string(W)}", language=None, wrap_lines=True)
     right.metric(t("activations.max_difference"), f"{max_abs_difference(layer_by_layer, one_matrix):.1e}")
     right.caption(t("activations.difference_note", eps=f"{np.finfo(float).eps:.1e}"))
     gap = max_abs_difference(with_sigmoid, one_matrix)
@@ -233,23 +247,29 @@ def saturation_template(
     low: float, high: float, saturated: str, count_title: str, title: str
 ) -> alt.LayerChart:
     """`bins` (left, right, count) of a1 on the right axis under the sigmoid `curve` (a, y) on the left,
-    the saturated `tails` (from, to, text) shaded and named."""
+    the saturated `tails` (from, to, edge: the limit, text) shaded, bounded by a line and named."""
     x_scale = alt.Scale(domain=[low, high], nice=False)
     shade = (
         alt.Chart(alt.NamedData("tails"))
         .mark_rect(color=FUNCTION_COLOURS["softmax_naive"], opacity=0.13)
         .encode(x=alt.X("from:Q", scale=x_scale, title="a1"), x2="to:Q")
     )
+    # The shade is a faint tint: the limit itself is drawn as a line that stands out (3.9 : 1 on white).
+    limits = (
+        alt.Chart(alt.NamedData("tails"))
+        .mark_rule(strokeWidth=2, strokeDash=[6, 4], color=FUNCTION_COLOURS["softmax_naive"])
+        .encode(x=alt.X("edge:Q", scale=x_scale))
+    )
     # Placed in pixels, so the words need neither of the two y-scales.
     words = (
         alt.Chart(alt.NamedData("tails"))
         .transform_calculate(middle="(datum.from + datum.to) / 2")
-        .mark_text(fontSize=FONT_SIZE, fontWeight="bold", color=FUNCTION_COLOURS["softmax_naive"])
+        .mark_text(fontSize=FONT_SIZE, fontWeight="bold", color=SATURATED_TEXT)
         .encode(x=alt.X("middle:Q", scale=x_scale), y=alt.value(18), text="text:N")
     )
     bars = (
         alt.Chart(alt.NamedData("bins"))
-        .mark_rect(color=HISTOGRAM_COLOUR, opacity=0.8)
+        .mark_rect(color=HISTOGRAM_COLOUR)
         .encode(
             x=alt.X("left:Q", scale=x_scale),
             x2="right:Q",
@@ -264,7 +284,7 @@ def saturation_template(
             x=alt.X("a:Q", scale=x_scale), y=alt.Y("y:Q", title="sigmoid(a)", scale=alt.Scale(domain=[0, 1]))
         )
     )
-    chart = alt.layer(shade, words, bars, line).resolve_scale(y="independent")
+    chart = alt.layer(shade, limits, words, bars, line).resolve_scale(y="independent")
     return styled(chart.properties(height=CHART_HEIGHT, title=title))
 
 
@@ -278,7 +298,11 @@ def saturation_chart(counts: np.ndarray, edges: np.ndarray, limit: float) -> Spe
     spec = saturation_template(low, high, saturated, t("activations.hist_axis"), t("activations.hist_chart"))
     return with_data(
         spec,
-        tails=table(**{"from": starts[shown], "to": ends[shown]}, text=np.repeat(saturated, shown.sum())),
+        tails=table(
+            **{"from": starts[shown], "to": ends[shown]},
+            edge=np.array([-limit, limit])[shown],
+            text=np.repeat(saturated, shown.sum()),
+        ),
         bins=table(left=edges[:-1], right=edges[1:], count=counts),
         curve=table(a=grid, y=sigmoid(grid)),
     )
@@ -334,8 +358,8 @@ def main() -> None:
     points = read_points()
     if points is not None:
         rows = [("x", points)] + [(f"{python_name(key)}(x)", ACTIVATIONS[key](points)) for key in keys]
-        st.code(listing(rows), language=None)
-        st.caption(t("activations.values_note"))
+        st.code(listing(rows), language=None, wrap_lines=True)
+        st.markdown(t("activations.values_note"))
     book.activations((low, high), points)
 
     draw_comparison(x)

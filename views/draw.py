@@ -49,6 +49,7 @@ LOW_CONFIDENCE = 0.5
 HEATMAP_DOMAINS = {"sigmoid": (0, 1), "step": (0, 1), "tanh": (-1, 1)}
 HEATMAP_COLUMNS = 10
 HEATMAP_ROW_PIXELS = 30
+BARS_HEIGHT = 240  # chart and axes: the answer beside the canvas is about as tall as the canvas
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -110,7 +111,8 @@ def show_prediction(probabilities: NDArray[np.floating], stages: Stages) -> None
         )
     if probability < LOW_CONFIDENCE:
         st.warning(t("draw.unsure", limit=LOW_CONFIDENCE))
-    st.vega_lite_chart(probability_bars(probabilities, t("draw.bars_x"), t("draw.bars_y")), width="stretch")
+    bars = probability_bars(probabilities, t("draw.bars_x"), t("draw.bars_y"), BARS_HEIGHT)
+    st.vega_lite_chart(bars, width="stretch")
 
 
 def step_toggles() -> dict[str, bool]:
@@ -202,7 +204,7 @@ def show_recipes(ink: NDArray[np.float32], params: Params, activation: str, all_
 
 def show_hidden(trace: Trace, activation: str, params: Params) -> None:
     """Heat-maps of z1 and z2 under the chosen h(), and the answer under every h() on the same weights."""
-    st.caption(t("draw.hidden_intro"))
+    st.markdown(t("draw.hidden_intro"))
     layers = st.columns(2)
     domain = HEATMAP_DOMAINS.get(activation)
     hidden = ((trace.z1, "draw.z1_title"), (trace.z2, "draw.z2_title"))
@@ -219,11 +221,14 @@ def show_hidden(trace: Trace, activation: str, params: Params) -> None:
 @st.fragment
 def playground(params: Params) -> None:
     """What a stroke changes, rerun alone on each stroke: the inputs, the answer, what the network sees."""
-    # The answer beside the canvas, however narrow the columns (the canvas shrinks to fit its own): a stroke
-    # shows its effect without a scroll.
-    draw_side, answer_side = st.columns(2, gap="medium")
-    with draw_side:
-        drawn = digit_canvas("draw")
+    # A stroke shows its effect without a scroll: the answer beside the canvas, however narrow the columns
+    # (the canvas shrinks to fit its own); on a phone, where columns stack, right under the canvas. So the
+    # canvas's controls, the photo and the tap grid go in a second row, under the canvas on a wide screen.
+    canvas_side, answer_side = st.columns(2, gap="medium")
+    controls_side, options_side = st.columns(2, gap="medium")
+    with canvas_side:
+        drawn = digit_canvas("draw", controls=controls_side)
+    with controls_side:
         photographed = photo()
         tapped = tap_grid("draw", overruled=photographed is not None)
     # A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
@@ -234,12 +239,12 @@ def playground(params: Params) -> None:
         [t("draw.tab_sees"), t("draw.tab_hidden")], key="draw_tab", on_change="rerun"
     )
     with sees_tab:
-        st.caption(t("draw.sees_intro"))
+        st.markdown(t("draw.sees_intro"))
         steps = step_toggles()
     ink = None if image is None else ink_image(image)
     stages = None if ink is None else stages_from_ink(ink, **steps)
 
-    with answer_side:
+    with options_side:
         activation = st.segmented_control(
             t("draw.activation"),
             HIDDEN_ACTIVATIONS,
@@ -271,6 +276,6 @@ def playground(params: Params) -> None:
 
 
 st.title(t("draw.title"))
-st.caption(t("draw.intro"))
+st.markdown(t("draw.intro"))
 from_url("draw_activation", "sigmoid", choice(HIDDEN_ACTIVATIONS))
 playground(data.current_weights().params)

@@ -11,7 +11,7 @@ from nn import ShapeError, Trace, forward_trace, init_network, predict_trace
 from nn.network import layer_input
 from ui import book, data
 from ui.charts import DIGIT_COLOURS
-from ui.diagrams import Edge, Neuron, draw, network_dot, sub, sup
+from ui.diagrams import Diagram, Edge, Neuron, draw, network_dot, sub, sup
 from ui.i18n import t
 from ui.inputs import NumbersError, parse_array
 from ui.urlstate import from_url, int_between, to_url
@@ -42,10 +42,11 @@ def set_dimensions_array(text: str) -> None:
 def dimensions_lab() -> None:
     """3.3.1: an array the learner writes, with np.ndim, shape and shape[0] as the book prints them."""
     st.header(t("forward.dims_header"))
-    st.markdown(t("forward.dims_intro"))
     st.session_state.setdefault("forward_dims", DIMENSION_EXAMPLES["matrix"])
+    # NumPy's answer beside the words, from the top: whole on a 1024 x 768 projector screen.
     left, right = st.columns(2)
     with left:
+        st.markdown(t("forward.dims_intro"))
         buttons = st.columns(len(DIMENSION_EXAMPLES))
         for column, (name, text) in zip(buttons, DIMENSION_EXAMPLES.items(), strict=True):
             label = t(f"forward.dims_{name}", text=text)
@@ -74,7 +75,7 @@ def dimensions_lab() -> None:
     ]
     if array.ndim == 2:
         session.append((f"{name}.shape[1]", str(array.shape[1])))
-    right.code(repl(session), language="python")
+    right.code(repl(session), language="python", wrap_lines=True)
 
 
 # --- 3.3.2-3.3.3 the shape lab ----------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def shape_lab() -> None:
         st.latex(rf"{rule} \rightarrow \color{{red}}{{\times}}")
         session.append(("np.dot(A, B)", f"ValueError: {message}"))
         st.error(t("forward.dot_error", message=message))
-    st.code(repl(session), language="python")
+    st.code(repl(session), language="python", wrap_lines=True)
     st.info(t("forward.rule"))
     book.dot(A, B)
 
@@ -220,7 +221,7 @@ def steps_table(network: dict[str, NDArray], trace: Trace) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("forward.step"), t("forward.shapes"), t("forward.values")])
 
 
-def network_diagram(trace: Trace, network: dict[str, NDArray]) -> str:
+def network_diagram(trace: Trace, network: dict[str, NDArray]) -> Diagram:
     """The network in the notation of 3.4.1: each neuron with its output, each weight w⁽¹⁾₁₂ and bias b⁽¹⁾₁
     on its arrow with its value, the bias node "1" at the foot of every layer but the last."""
     outputs = (trace.x, trace.z1, trace.z2, trace.y)

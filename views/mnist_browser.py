@@ -165,6 +165,7 @@ def browser(source: str, sizes: dict[str, int]) -> None:
             f"img = x_{split}[{index}]\nlabel = t_{split}[{index}]\nprint(label)  # {label}\n"
             f"print(img.shape)  # (784,)\nimg = img.reshape(28, 28)\nimg_show(img)",
             language="python",
+            wrap_lines=True,
         )
     book.mnist_show(split, index)
     st.subheader(t("mnist_browser.pixels_header", split=split, index=index, label=label))
@@ -211,7 +212,7 @@ def load_options() -> None:
         )
         for column, option in zip(columns, OPTIONS, strict=True)
     }
-    st.code(shapes_code(options), language="python")
+    st.code(shapes_code(options), language="python", wrap_lines=True)
 
 
 def counts_frame(sizes: dict[str, int]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from nn import ACTIVATIONS, identity_function, perceptron
 from ui.charts import DIGIT_COLOURS, FONT_SIZE, TEXT_COLOUR, Spec, styled, table, template, with_data
-from ui.diagrams import Edge, Neuron, draw, network_dot, sub
+from ui.diagrams import Diagram, Edge, Neuron, draw, network_dot, sub
 from ui.i18n import t
 from ui.inputs import number_between
 from ui.urlstate import choice, from_url, int_between, to_url
@@ -33,6 +33,7 @@ HIDDEN_SIZES = {1: [3], 2: [3, 2], 3: [3, 3, 2]}
 PLANE = (-0.5, 1.5)
 CELLS = 40  # background cells per side of the plane
 CHART_HEIGHT = 400
+DIAGRAM_WIDTH = 360  # pixels, at most: 3.1.1's network, one hidden layer, is about as tall as wide
 ZERO_COLOUR, ONE_COLOUR = DIGIT_COLOURS[1], DIGIT_COLOURS[0]
 INPUT_COLOUR, HIDDEN_COLOUR, OUTPUT_COLOUR = DIGIT_COLOURS[0], DIGIT_COLOURS[1], DIGIT_COLOURS[2]
 # The centres of the plane's background cells, one (x1, x2) per row.
@@ -49,7 +50,7 @@ def key(name: str) -> str:
 # --- 3.1.1 the layers -----------------------------------------------------------------------------------
 
 
-def layers_diagram(hidden: int) -> str:
+def layers_diagram(hidden: int) -> Diagram:
     """The network of 3.1.1 with `hidden` hidden layers, each layer titled with its number and its name."""
     sizes = [2, *HIDDEN_SIZES[hidden], 2]
     last = len(sizes) - 1
@@ -82,11 +83,12 @@ def network_example() -> None:
     """3.1.1: input, hidden and output layers, numbered from 0, and why the book counts the weighted ones."""
     st.header(t("perceptron.example_header"))
     st.markdown(t("perceptron.example_intro"))
+    # The slider beside the diagram, the diagram at most DIAGRAM_WIDTH wide: whole on a 720-pixel screen.
+    left, right = st.columns(2)
     from_url(key("hidden"), 1, int_between(*HIDDEN_LAYERS))
-    hidden = st.slider(t("perceptron.hidden_layers"), *HIDDEN_LAYERS, key=key("hidden"))
+    hidden = right.slider(t("perceptron.hidden_layers"), *HIDDEN_LAYERS, key=key("hidden"))
     to_url(key("hidden"))
-    left, right = st.columns([3, 2])
-    draw(layers_diagram(hidden), left)
+    draw(layers_diagram(hidden), left.container(width=DIAGRAM_WIDTH))
     neuron_layers = hidden + 2
     right.markdown(
         t(
@@ -145,8 +147,9 @@ def plane_template(title: str, legend: str) -> alt.LayerChart:
         .mark_circle(size=700, opacity=1, stroke=TEXT_COLOUR, strokeWidth=2)
         .encode(x=x, y=y, color=colour, tooltip=["x1:Q", "x2:Q", alt.Tooltip("y:Q", format=".4f")])
     )
-    labels = points.mark_text(dy=-28, fontSize=FONT_SIZE, fontWeight="bold", color=TEXT_COLOUR).encode(
-        text="label:N"
+    # In the text colour: the points' own colour (the encoding they share) is as light as the shade behind.
+    labels = points.mark_text(dy=-28, fontSize=FONT_SIZE, fontWeight="bold").encode(
+        text="label:N", color=alt.value(TEXT_COLOUR)
     )
     return styled(alt.layer(field, line, points, labels).properties(title=title, height=CHART_HEIGHT))
 
@@ -195,7 +198,7 @@ def two_layers() -> pd.DataFrame:
     return pd.DataFrame(np.column_stack([INPUTS, s1, s2, y]), columns=columns)
 
 
-def neuron_diagram(x: np.ndarray, b: float, w: np.ndarray, a: float, y: float, h_name: str) -> str:
+def neuron_diagram(x: np.ndarray, b: float, w: np.ndarray, a: float, y: float, h_name: str) -> Diagram:
     """Figures 3-3 and 3-5 with numbers: x1, x2 and the bias neuron 1 into a = b + w1·x1 + w2·x2, then h()."""
     inputs = [Neuron(f"x{sub(i + 1)}\n{int(value)}", INPUT_COLOUR) for i, value in enumerate(x)]
     layers = [
@@ -288,7 +291,8 @@ def one_neuron() -> None:
     st.header(t("perceptron.activation_header"))
     diagram, words = st.columns(2, gap="large")
     words.markdown(t("perceptron.activation_intro"))
-    words.latex(r"a = b + w_1 x_1 + w_2 x_2 \qquad y = h(a)")
+    # One equation a line: side by side they are wider than half a 1024-pixel screen.
+    words.latex(r"\begin{gathered} a = b + w_1 x_1 + w_2 x_2 \\ y = h(a) \end{gathered}")
     chosen = words.radio(
         t("perceptron.input_choice"),
         range(len(INPUTS)),

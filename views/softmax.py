@@ -8,7 +8,17 @@ import streamlit as st
 
 from nn import identity_function, softmax, softmax_naive, softmax_with_temperature
 from ui import book, data
-from ui.charts import FONT_SIZE, Spec, function_scale, styled, table, template, with_data
+from ui.charts import (
+    FONT_SIZE,
+    TEXT_COLOUR,
+    Spec,
+    function_scale,
+    styled,
+    table,
+    template,
+    top_legend,
+    with_data,
+)
 from ui.diagrams import sub
 from ui.i18n import t
 from ui.inputs import NumbersError, limits_note, listing, numbers_text, parse_numbers
@@ -20,8 +30,8 @@ DEFAULT_TEMPERATURE = 2.0  # not 1, where both bars would be the same and the co
 NAIVE_FORMULA = r"y_k = \frac{\exp(a_k)}{\sum_{i=1}^{n} \exp(a_i)}"
 STABLE_FORMULA = r"y_k = \frac{\exp(a_k - \max a)}{\sum_{i=1}^{n} \exp(a_i - \max a)}"
 TEMPERATURE_FORMULA = r"y_k = \frac{\exp(a_k / T)}{\sum_{i=1}^{n} \exp(a_i / T)}"
-CHART_HEIGHT = 340
-TEXT_COLOUR = "#1b1f24"
+CHART_HEIGHT = 260  # the first two, beside each other, whole on a 1280 x 720 projector screen
+LOGITS_BOX = 320  # pixels: room for 20 numbers' worth of a typical a, and the presets beside it
 
 
 @template
@@ -41,7 +51,7 @@ def bars_template(labels: tuple[tuple[str, str], ...], title: str, probabilities
             color=alt.Color(
                 "function:N",
                 scale=function_scale(names),
-                legend=alt.Legend(orient="top", title=None, labelLimit=400) if len(names) > 1 else None,
+                legend=top_legend() if len(names) > 1 else None,
             ),
         )
     )
@@ -79,16 +89,14 @@ def set_logits(text: str) -> None:
 def read_logits() -> np.ndarray | None:
     """The logits a typed by the learner, or None after a warning that says what to fix."""
     from_url("softmax_logits", PRESETS["book"], numbers_text)
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
-    left.text_input(t("softmax.logits"), key="softmax_logits")
-    for column, (name, text) in zip(right.columns(len(PRESETS)), PRESETS.items(), strict=True):
-        column.button(
-            t(f"softmax.preset_{name}"),
-            key=f"softmax_preset_{name}",
-            on_click=set_logits,
-            args=(text,),
-            width="stretch",
-        )
+    # The box and the presets in one row that wraps where the screen is narrow: the buttons at their own
+    # width, so that their labels are never cut ("💥 Overflow: 1010, 1000, 990").
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.text_input(t("softmax.logits"), key="softmax_logits", width=LOGITS_BOX)
+        for name, text in PRESETS.items():
+            st.button(
+                t(f"softmax.preset_{name}"), key=f"softmax_preset_{name}", on_click=set_logits, args=(text,)
+            )
     st.caption(limits_note())
     try:
         a = parse_numbers(st.session_state["softmax_logits"])
@@ -108,14 +116,14 @@ def draw_naive_and_stable(a: np.ndarray) -> None:
         st.markdown(f"**{t('softmax.naive')}**")
         st.latex(NAIVE_FORMULA)
         st.vega_lite_chart(bars({"softmax_naive": naive}, t("softmax.naive_chart")), width="stretch")
-        st.code(listing([("a", a), ("softmax_naive(a)", naive)]), language=None)
+        st.code(listing([("a", a), ("softmax_naive(a)", naive)]), language=None, wrap_lines=True)
         if not np.all(np.isfinite(naive)):
             st.error(t("softmax.overflow"))
     with right:
         st.markdown(f"**{t('softmax.stable')}**")
         st.latex(STABLE_FORMULA)
         st.vega_lite_chart(bars({"softmax": stable}, t("softmax.stable_chart")), width="stretch")
-        st.code(listing([("a", a), ("softmax(a)", stable)]), language=None)
+        st.code(listing([("a", a), ("softmax(a)", stable)]), language=None, wrap_lines=True)
         st.markdown(t("softmax.stable_note"))
     book.softmax(a)
     draw_checks(a, naive, stable)
@@ -138,15 +146,17 @@ def draw_checks(a: np.ndarray, naive: np.ndarray, stable: np.ndarray) -> None:
 def draw_identity_versus_softmax(a: np.ndarray) -> None:
     """3.5.1: the output layer of regression (identity) and of classification (softmax) on the same a."""
     st.subheader(t("softmax.output_layer"))
-    st.markdown(t("softmax.output_layer_intro"))
+    # The two charts first, the words after them: on a 720-pixel projector screen both charts are whole
+    # under the logits box; their titles name the two cases.
     left, right = st.columns(2)
     identity, probabilities = identity_function(a), softmax(a)
     left.vega_lite_chart(
         bars({"identity": identity}, t("softmax.identity_chart"), probabilities=False), width="stretch"
     )
-    left.code(listing([("identity_function(a)", identity)]), language=None)
+    left.code(listing([("identity_function(a)", identity)]), language=None, wrap_lines=True)
     right.vega_lite_chart(bars({"softmax": probabilities}, t("softmax.softmax_chart")), width="stretch")
-    right.code(listing([("softmax(a)", probabilities)]), language=None)
+    right.code(listing([("softmax(a)", probabilities)]), language=None, wrap_lines=True)
+    st.markdown(t("softmax.output_layer_intro"))
 
 
 def draw_output_neurons(a: np.ndarray) -> None:
@@ -177,7 +187,11 @@ def draw_temperature(a: np.ndarray) -> None:
         temperature=f"{temperature:g}",
     )
     st.vega_lite_chart(chart, width="stretch")
-    st.code(listing([(f"softmax_with_temperature(a, T={temperature:g})", tempered)]), language=None)
+    st.code(
+        listing([(f"softmax_with_temperature(a, T={temperature:g})", tempered)]),
+        language=None,
+        wrap_lines=True,
+    )
 
 
 def main() -> None:
