@@ -112,9 +112,8 @@ def digit_canvas(prefix: str, controls: DeltaGenerator | None = None) -> NDArray
         st.session_state[kept] = reported
     place = controls or st
     place.markdown(t("canvas.help"))
-    brush_column, clear = place.columns([3, 2], vertical_alignment="bottom")
-    brush_column.slider(t("canvas.brush"), *BRUSH_RANGE, key=brush, persist_state="session")
-    clear.button(
-        t("canvas.clear"), on_click=clear_canvas, args=(prefix,), key=f"{prefix}_clear", width="stretch"
-    )
+    # One row, not columns: a stroke reruns this, and each column is a message of its own.
+    row = place.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    row.slider(t("canvas.brush"), *BRUSH_RANGE, key=brush, persist_state="session")
+    row.button(t("canvas.clear"), on_click=clear_canvas, args=(prefix,), key=f"{prefix}_clear")
     return result.image_data

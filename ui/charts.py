@@ -37,6 +37,7 @@ DIGIT_COLOURS = (
 DIGITS = [str(d) for d in range(10)]
 FONT_SIZE = 16
 TEXT_COLOUR = "#0e1117"  # the theme's textColor
+PRIMARY_COLOUR = "#b83246"  # the theme's primaryColor
 AXIS_COLOUR = "#6b7079"  # axis lines and ticks: 5 : 1 on white
 TEMPLATES_PER_BUILDER = 64  # a few languages times a few sizes and options; more is a leak
 

@@ -19,7 +19,7 @@ from nn.preprocess import (
 )
 from ui import data
 from ui.canvas import digit_canvas
-from ui.charts import heatmap, heatmap_template, probability_bars, table
+from ui.charts import heatmap, heatmap_template, probability_bars
 from ui.i18n import t
 from ui.images import (
     MAX_UPLOAD_MB,
@@ -31,6 +31,7 @@ from ui.images import (
     picture_with_box,
     strip_html,
 )
+from ui.tables import answers_html
 from ui.tapgrid import tap_grid
 from ui.urlstate import choice, from_url, to_url
 
@@ -60,7 +61,11 @@ def read_photo(content: bytes) -> NDArray[np.uint8]:
 
 def photo() -> NDArray[np.float32] | None:
     """The photo uploader and its ink controls: the photo's ink, or None without a readable photo."""
-    with st.expander(t("draw.photo"), expanded=st.session_state.get("draw_photo") is not None):
+    expander = st.expander(t("draw.photo"), key="draw_photo_open", on_change="rerun")
+    # Made only while open or holding a photo (an uploader not made forgets its file): a stroke reruns this.
+    if not expander.open and st.session_state.get("draw_photo") is None:
+        return None
+    with expander:
         # Any file: one that is not a picture is refused by image_file_to_rgba with a reason the page words,
         # where the uploader's own refusal of a file type is a red icon without one.
         file = st.file_uploader(
@@ -117,16 +122,17 @@ def show_prediction(probabilities: NDArray[np.floating], stages: Stages) -> None
 
 def step_toggles() -> dict[str, bool]:
     """One switch per preprocessing step, all on by default: preprocess_stages' keyword arguments."""
-    columns = st.columns(len(STEPS))
+    # One row that wraps, not columns: a stroke reruns this, and each column is a message of its own.
+    row = st.container(horizontal=True, gap="medium")
     return {
-        step: column.toggle(
+        step: row.toggle(
             t(f"draw.step_{step}"),
             value=True,
             key=f"draw_{step}",
             help=t(f"draw.step_{step}_help"),
             persist_state="session",
         )
-        for step, column in zip(STEPS, columns, strict=True)
+        for step in STEPS
     }
 
 
@@ -141,31 +147,32 @@ def show_stages(stages: Stages) -> None:
     )
     st.html(strip_html(pictures))
 
-    mass, size, amount, thickness = st.columns(4)
+    # One row that wraps, not columns: a stroke reruns this, and each column is a message of its own.
+    figures = st.container(horizontal=True, gap="medium")
     row, col = stages.com_after
     mnist_row, mnist_col = MNIST_CENTRE_OF_MASS
-    mass.metric(
+    figures.metric(
         t("draw.com"),
         f"({row:.1f}, {col:.1f})",
         delta=t("draw.com_delta", row=mnist_row, col=mnist_col),
         delta_color="off",
         delta_arrow="off",
     )
-    size.metric(
+    figures.metric(
         t("draw.size"),
         f"{stages.box_size[0]} × {stages.box_size[1]}",
         delta=t("draw.size_delta", height=MNIST_BOX_SIZE[0], width=MNIST_BOX_SIZE[1]),
         delta_color="off",
         delta_arrow="off",
     )
-    amount.metric(
+    figures.metric(
         t("draw.ink"),
         f"{stages.ink_mass:.0f}",
         delta=t("draw.ink_delta", ratio=stages.ink_mass_ratio, mnist=MNIST_INK_MASS),
         delta_color="off",
         delta_arrow="off",
     )
-    thickness.metric(
+    figures.metric(
         t("draw.thickness"),
         f"{stages.thickness:.1f}",
         delta=t("draw.thickness_delta", thinnest=MNIST_THICKNESS_RANGE[0], thickest=MNIST_THICKNESS_RANGE[1]),
@@ -175,31 +182,20 @@ def show_stages(stages: Stages) -> None:
     )
 
 
-def answers_table(rows: dict[str, NDArray[np.floating]], first_column: str) -> None:
-    """A small table: one labelled row per probability vector, with its winner and how sure it is."""
-    winners = [winner(probabilities) for probabilities in rows.values()]
-    probability = t("draw.col_probability")
-    columns = {
-        first_column: list(rows),
-        t("draw.col_prediction"): [digit for digit, _ in winners],
-        probability: [p for _, p in winners],
-    }
-    st.dataframe(
-        table(**columns),
-        hide_index=True,
-        column_config={probability: st.column_config.ProgressColumn(format="percent", max_value=1)},
-    )
+def answers_table(title: str, rows: dict[str, NDArray[np.floating]], first_column: str) -> None:
+    """A small table under `title`: one labelled row per probability vector, its winner and how sure it is."""
+    header = (first_column, t("draw.col_prediction"), t("draw.col_probability"))
+    st.html(answers_html(title, header, [(label, *winner(p)) for label, p in rows.items()]))
 
 
 def show_recipes(ink: NDArray[np.float32], params: Params, activation: str, all_steps: Stages) -> None:
     """The prediction with each preprocessing step left out in turn (`all_steps`: the ink with every one)."""
-    st.markdown(f"**{t('draw.recipes')}**")
     rows = {}
     for name, steps in RECIPES.items():
         stages = all_steps if not steps else stages_from_ink(ink, **steps)
         x = stages.centred.ravel()
         rows[t(f"draw.recipe_{name}")] = predict(params, x, activation)
-    answers_table(rows, t("draw.col_steps"))
+    answers_table(t("draw.recipes"), rows, t("draw.col_steps"))
 
 
 def show_hidden(trace: Trace, activation: str, params: Params) -> None:
@@ -213,9 +209,8 @@ def show_hidden(trace: Trace, activation: str, params: Params) -> None:
             t(title, n=values.size), t("draw.heat_legend"), domain=domain, row_pixels=HEATMAP_ROW_PIXELS
         )
         column.vega_lite_chart(heatmap(values, HEATMAP_COLUMNS, spec), width="stretch")
-    st.markdown(f"**{t('draw.every_activation')}**")
     rows = {t(f"draw.act_{name}"): predict(params, trace.x, name) for name in HIDDEN_ACTIVATIONS}
-    answers_table(rows, t("draw.col_activation"))
+    answers_table(t("draw.every_activation"), rows, t("draw.col_activation"))
 
 
 @st.fragment
