@@ -58,6 +58,8 @@ class Stages:
     """That region, its brightest ink stretched to 1."""
     fitted: NDArray[np.float32]
     """The region resized: longer side 20 keeping the aspect ratio, or squashed to 28x28 without the fit."""
+    placed: NDArray[np.float32]
+    """(28, 28) 0..1: the fitted region in the middle of the field, before centring by mass."""
     centred: NDArray[np.float32]
     """(28, 28) 0..1: the final image, the network's input once flattened."""
     com_before: tuple[float, float]
@@ -106,6 +108,8 @@ def _unit_channels(image: ArrayLike) -> NDArray[np.float32]:
         raise PreprocessError(f"the image has no pixels: shape {a.shape}")
     if a.dtype == np.bool_:
         return a.astype(np.float32)
+    if a.dtype == np.uint8:  # a canvas or a photo: always in range, so no pass over it to check
+        return np.divide(a, 255, dtype=np.float32)
     if np.issubdtype(a.dtype, np.integer):
         if a.min() < 0 or a.max() > 255:
             raise PreprocessError(f"integer pixels must be 0..255 (8-bit); got {a.min()}..{a.max()}")
@@ -228,12 +232,25 @@ def stages_from_ink(
         bbox=(top, left, bottom, right),
         cropped=cropped,
         fitted=fitted,
+        placed=placed,
         centred=centred,
         com_before=centre_of_mass(placed),
         com_after=centre_of_mass(centred),
         ink_mass=float(centred.sum()),
         box_size=(final_box[2] - final_box[0], final_box[3] - final_box[1]),
     )
+
+
+def recipe_input(
+    ink: NDArray[np.float32], all_steps: Stages, *, crop: bool = True, fit: bool = True, center: bool = True
+) -> NDArray[np.float32]:
+    """The (28, 28) input of one recipe, from `all_steps` (the ink's stages with every step) where it shares
+    their crop and fit: a drawing is read under several recipes on every stroke."""
+    if crop and fit:
+        return all_steps.centred if center else all_steps.placed
+    stages = stages_from_ink(ink, crop=crop, fit=fit, center=center)
+    assert stages is not None  # the same ink as all_steps, which has some
+    return stages.centred
 
 
 def unlike_mnist(stages: Stages) -> str | None:

@@ -23,7 +23,10 @@ from nn.preprocess import (
     PreprocessError,
     centre_of_mass,
     ink_box,
+    ink_image,
     preprocess_stages,
+    recipe_input,
+    stages_from_ink,
     unlike_mnist,
 )
 
@@ -308,3 +311,13 @@ def test_unlike_mnist_names_strokes_thinner_or_thicker_than_199_in_200_mnist_dig
     assert unlike_mnist(stages) == unlike
     thinnest, thickest = MNIST_THICKNESS_RANGE
     assert (stages.thickness < thinnest, stages.thickness > thickest) == (unlike == "thin", unlike == "thick")
+
+
+@pytest.mark.parametrize("crop", [True, False])
+@pytest.mark.parametrize("fit", [True, False])
+@pytest.mark.parametrize("center", [True, False])
+def test_a_recipe_reusing_the_all_steps_stages_gives_that_recipes_own_input(crop, fit, center):
+    ink = ink_image(draw(*SEVEN))
+    expected = stages_from_ink(ink, crop=crop, fit=fit, center=center).centred
+    got = recipe_input(ink, stages_from_ink(ink), crop=crop, fit=fit, center=center)
+    np.testing.assert_array_equal(got, expected)

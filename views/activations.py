@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import altair as alt
 import numpy as np
-import pyarrow as pa
 import streamlit as st
 
 from nn import ACTIVATIONS, Params, predict_trace, sigmoid
@@ -16,6 +15,7 @@ from ui.charts import (
     FUNCTION_COLOURS,
     TEXT_COLOUR,
     Spec,
+    frozen,
     function_scale,
     styled,
     table,
@@ -63,12 +63,17 @@ def python_name(key: str) -> str:
     return ACTIVATIONS[key].__name__
 
 
-def curves(keys: list[str], x: np.ndarray) -> pa.Table:
-    """The chosen functions on the grid x, as one long table (x, y, function) for a lines_template."""
-    return table(
-        x=np.tile(x, len(keys)),
-        y=np.concatenate([np.asarray(ACTIVATIONS[key](x), dtype=float) for key in keys]),
-        function=np.repeat([label(key) for key in keys], len(x)),
+@st.cache_resource(show_spinner=False, max_entries=256)
+def curves(named: tuple[tuple[str, str], ...], low: float, high: float) -> bytes:
+    """The functions (key, legend label) on GRID_POINTS from low to high, as one long table (x, y, function)
+    for a lines_template: computed and serialized once per choice, for every rerun of every session."""
+    x = np.linspace(low, high, GRID_POINTS)
+    return frozen(
+        table(
+            x=np.tile(x, len(named)),
+            y=np.concatenate([np.asarray(ACTIVATIONS[key](x), dtype=float) for key, _ in named]),
+            function=np.repeat([name for _, name in named], len(x)),
+        )
     )
 
 
@@ -110,8 +115,9 @@ def lines(
     keys: list[str], x: np.ndarray, title: str, height: int = CHART_HEIGHT, legend: bool = True
 ) -> Spec:
     """The functions `keys` on the grid x as thick lines in their colours."""
-    spec = lines_template(tuple((key, label(key)) for key in keys), title, height, legend)
-    return with_data(spec, curves=curves(keys, x))
+    named = tuple((key, label(key)) for key in keys)
+    spec = lines_template(named, title, height, legend)
+    return with_data(spec, curves=curves(named, float(x[0]), float(x[-1])))
 
 
 def cells(count: int) -> list:

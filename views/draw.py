@@ -14,6 +14,7 @@ from nn.preprocess import (
     MNIST_THICKNESS_RANGE,
     Stages,
     ink_image,
+    recipe_input,
     stages_from_ink,
     unlike_mnist,
 )
@@ -190,11 +191,10 @@ def answers_table(title: str, rows: dict[str, NDArray[np.floating]], first_colum
 
 def show_recipes(ink: NDArray[np.float32], params: Params, activation: str, all_steps: Stages) -> None:
     """The prediction with each preprocessing step left out in turn (`all_steps`: the ink with every one)."""
-    rows = {}
-    for name, steps in RECIPES.items():
-        stages = all_steps if not steps else stages_from_ink(ink, **steps)
-        x = stages.centred.ravel()
-        rows[t(f"draw.recipe_{name}")] = predict(params, x, activation)
+    rows = {
+        t(f"draw.recipe_{name}"): predict(params, recipe_input(ink, all_steps, **steps).ravel(), activation)
+        for name, steps in RECIPES.items()
+    }
     answers_table(t("draw.recipes"), rows, t("draw.col_steps"))
 
 

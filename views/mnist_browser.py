@@ -139,9 +139,10 @@ def controls(sizes: dict[str, int]) -> tuple[str, str | int, int]:
 def browser(source: str, sizes: dict[str, int]) -> None:
     """A page of thumbnails beside one image large, and that image's 784 numbers: reruns alone, but for a
     new split, which the statistics further down show too."""
-    split, digit, page = controls(sizes)
-    if split != st.session_state.get(STATISTICS_SPLIT, split):
+    if st.session_state.get("mnist_split") != st.session_state.get(STATISTICS_SPLIT):
+        # Before anything is made: the whole page reruns once for the new split, this part with it.
         st.rerun()
+    split, digit, page = controls(sizes)
     images, labels = raw_split(split)
     shown = page_indices(split, digit, page)
     which = t("mnist_browser.all_digits") if digit == "all" else t("mnist_browser.of_digit", digit=digit)
