@@ -322,7 +322,9 @@ def act(page, path: str) -> None:
         expect(page.get_by_test_id("stMetric").first.get_by_test_id("stMetricValue")).to_have_text("1")
     elif path == "handwriting":
         stroke_a_one(page)
-        page.get_by_test_id("stButtonGroup").first.get_by_role("radio", name="1", exact=True).click()
+        wait_for_app(page)
+        page.locator(".st-key-handwriting_label").get_by_role("radio", name="1", exact=True).click()
+        wait_for_app(page)
         page.locator(".st-key-handwriting_save button").click()
         expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     elif path == "evaluate":
