@@ -1,7 +1,8 @@
-"""Small tables of answers as one HTML block: what a stroke changes, sent as a few hundred bytes of text.
+"""What a stroke changes, as one HTML block each: tables of answers, figures, sent as a little text.
 
 A st.dataframe would do, but each costs the server an Arrow table and a delta of its own on every stroke,
-and its grid is 32 more files for every new browser to fetch: a class joining at once waits for them.
+and its grid is 32 more files for every new browser to fetch: a class joining at once waits for them. Four
+st.metric in a row are five deltas (the row and each figure), each a message the server sends on its own.
 """
 
 from __future__ import annotations
@@ -34,3 +35,24 @@ def answers_html(title: str, header: Sequence[str], rows: Sequence[tuple[str, in
         f'<div style="overflow-x:auto"><table style="border-collapse:collapse">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def figures_html(figures: Sequence[tuple[str, str, str, str | None]]) -> str:
+    """(label, value, note, help or None) side by side, wrapping, drawn as st.metric draws a figure: a
+    small label, a large value and a muted note under it; the help shows on hover over the label's ⓘ."""
+
+    def figure(label: str, value: str, note: str, help_text: str | None) -> str:
+        hint = (
+            ""
+            if help_text is None
+            else f' <span title="{html.escape(help_text)}" aria-label="{html.escape(help_text)}">ⓘ</span>'
+        )
+        return (
+            '<div style="min-width:10rem;flex:1 1 10rem">'
+            f'<div style="font-size:.875rem">{html.escape(label)}{hint}</div>'
+            f'<div style="font-size:2.25rem;line-height:1.2">{html.escape(value)}</div>'
+            f'<div style="font-size:.875rem;color:rgba(14,17,23,.7)">{html.escape(note)}</div></div>'
+        )
+
+    cells = "".join(figure(*item) for item in figures)
+    return f'<div style="display:flex;flex-wrap:wrap;gap:1rem;margin-top:1rem">{cells}</div>'

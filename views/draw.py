@@ -32,7 +32,7 @@ from ui.images import (
     picture_with_box,
     strip_html,
 )
-from ui.tables import answers_html
+from ui.tables import answers_html, figures_html
 from ui.tapgrid import tap_grid
 from ui.urlstate import choice, from_url, to_url
 
@@ -146,41 +146,32 @@ def show_stages(stages: Stages) -> None:
         (native(stages.fitted), t("draw.stage_fitted", height=height, width=width)),
         (native(stages.centred), t("draw.stage_centred")),
     )
-    st.html(strip_html(pictures))
-
-    # One row that wraps, not columns: a stroke reruns this, and each column is a message of its own.
-    figures = st.container(horizontal=True, gap="medium")
     row, col = stages.com_after
     mnist_row, mnist_col = MNIST_CENTRE_OF_MASS
-    figures.metric(
-        t("draw.com"),
-        f"({row:.1f}, {col:.1f})",
-        delta=t("draw.com_delta", row=mnist_row, col=mnist_col),
-        delta_color="off",
-        delta_arrow="off",
+    thinnest, thickest = MNIST_THICKNESS_RANGE
+    figures = (
+        (t("draw.com"), f"({row:.1f}, {col:.1f})", t("draw.com_delta", row=mnist_row, col=mnist_col), None),
+        (
+            t("draw.size"),
+            f"{stages.box_size[0]} × {stages.box_size[1]}",
+            t("draw.size_delta", height=MNIST_BOX_SIZE[0], width=MNIST_BOX_SIZE[1]),
+            None,
+        ),
+        (
+            t("draw.ink"),
+            f"{stages.ink_mass:.0f}",
+            t("draw.ink_delta", ratio=stages.ink_mass_ratio, mnist=MNIST_INK_MASS),
+            None,
+        ),
+        (
+            t("draw.thickness"),
+            f"{stages.thickness:.1f}",
+            t("draw.thickness_delta", thinnest=thinnest, thickest=thickest),
+            t("draw.thickness_help"),
+        ),
     )
-    figures.metric(
-        t("draw.size"),
-        f"{stages.box_size[0]} × {stages.box_size[1]}",
-        delta=t("draw.size_delta", height=MNIST_BOX_SIZE[0], width=MNIST_BOX_SIZE[1]),
-        delta_color="off",
-        delta_arrow="off",
-    )
-    figures.metric(
-        t("draw.ink"),
-        f"{stages.ink_mass:.0f}",
-        delta=t("draw.ink_delta", ratio=stages.ink_mass_ratio, mnist=MNIST_INK_MASS),
-        delta_color="off",
-        delta_arrow="off",
-    )
-    figures.metric(
-        t("draw.thickness"),
-        f"{stages.thickness:.1f}",
-        delta=t("draw.thickness_delta", thinnest=MNIST_THICKNESS_RANGE[0], thickest=MNIST_THICKNESS_RANGE[1]),
-        delta_color="off",
-        delta_arrow="off",
-        help=t("draw.thickness_help"),
-    )
+    # The pictures and the figures in one block: a stroke sends it as one message.
+    st.html(strip_html(pictures) + figures_html(figures))
 
 
 def answers_table(title: str, rows: dict[str, NDArray[np.floating]], first_column: str) -> None:
