@@ -83,7 +83,7 @@ def show(snippet: Snippet, data_key: str = "", values: Mapping[str, object] | No
             stops = t("book.stops", line=output.error.line, source=output.error.source)
             st.error(f"{stops}\n\n{headline(output.error)}")
     for image in output.images:
-        st.image(image)
+        st.image(image, output_format="PNG")
 
 
 def expander(name: str, popover: bool = False) -> DeltaGenerator | None:

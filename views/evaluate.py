@@ -278,7 +278,7 @@ def mistakes_gallery(evaluation: Evaluation, x: NDArray[np.floating]) -> None:
                 predicted=predicted,
                 p=evaluation.probabilities[i, predicted],
             )
-            column.image(digit_image(x[i]), caption=caption)
+            column.image(digit_image(x[i]), caption=caption, output_format="PNG")
     if len(shown) < len(wrong):
         st.button(t("evaluate.show_more"), key="evaluate_show_more", on_click=show_more)
 

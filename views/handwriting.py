@@ -174,7 +174,7 @@ def count_bars(counts: NDArray[np.integer]) -> Spec:
 def thumbnail(tiles: DeltaGenerator, handwriting: Handwriting, i: int, caption: str, place: str) -> None:
     """One drawing with its caption and a button that deletes it (`place` keeps the button's key unique)."""
     tile = tiles.container(gap=None, horizontal_alignment="center", width=TILE_PIXELS[place])
-    tile.image(digit_image(handwriting.images[i] / 255, THUMB_PIXELS), caption=caption)
+    tile.image(digit_image(handwriting.images[i] / 255, THUMB_PIXELS), caption=caption, output_format="PNG")
     tile.button(
         ":material/delete:",
         key=f"handwriting_delete_{place}_{i}",

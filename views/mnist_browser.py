@@ -153,14 +153,16 @@ def browser(source: str, sizes: dict[str, int]) -> None:
         st.caption(t("mnist_browser.showing", which=which, split=t(f"mnist_browser.split_{split}"), **place))
         labels_text = " ".join(str(label) for label in labels[shown])
         described = t("mnist_browser.sheet_alt", split=split, labels=labels_text, **place)
-        st.image(sheet_png(source, split, digit, page), alt=described)
+        st.image(sheet_png(source, split, digit, page), alt=described, output_format="PNG")
     with single:
         last = sizes[split] - 1
         st.number_input(t("mnist_browser.sample", split=split), 0, last, key="mnist_sample")
         index = st.session_state.mnist_sample
         label = int(labels[index])
         picture, facts = st.columns([3, 2])
-        picture.image(digit_image(images[index], size=280), alt=f"x_{split}[{index}]: {label}")
+        picture.image(
+            digit_image(images[index], size=280), alt=f"x_{split}[{index}]: {label}", output_format="PNG"
+        )
         facts.metric(t("mnist_browser.label"), label, help=t("mnist_browser.label_help"))
         st.code(
             f"img = x_{split}[{index}]\nlabel = t_{split}[{index}]\nprint(label)  # {label}\n"
@@ -240,7 +242,7 @@ def statistics(source: str, sizes: dict[str, int], split: str) -> None:
     st.table(frame)
     st.subheader(t("mnist_browser.means_header", split=t(f"mnist_browser.split_{split}")))
     st.caption(t("mnist_browser.means_caption"))
-    st.image(means_png(source, split), alt=" ".join(str(d) for d in range(10)))
+    st.image(means_png(source, split), alt=" ".join(str(d) for d in range(10)), output_format="PNG")
 
 
 source = data.mnist().source
