@@ -90,6 +90,9 @@ def scrolled(page) -> float:
     return page.locator(MAIN).evaluate("main => main.scrollTop")
 
 
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def prediction(page):
     """The big predicted digit on the Draw page."""
     return page.get_by_test_id("stMetric").filter(has_text="Prediction").get_by_test_id("stMetricValue")
@@ -133,7 +136,12 @@ def test_a_digit_tapped_into_the_grid_is_read(mobile_page, app_url):
     grid.scroll_into_view_if_needed()
 
     def tap(row: int, col: int) -> None:
-        box = grid.bounding_box()
+        # The answer above the grid grows as its chart draws: tap only once the grid has stopped moving.
+        grid.scroll_into_view_if_needed()
+        box, before = grid.bounding_box(), None
+        while box != before:
+            page.evaluate(TWO_FRAMES)
+            before, box = box, grid.bounding_box()
         page.touchscreen.tap(box["x"] + (col + 0.5) * CELL_PIXELS, box["y"] + (row + 0.5) * CELL_PIXELS)
         wait_for_app(page)
 
