@@ -96,6 +96,12 @@ def taps_key(prefix: str) -> str:
     return current_key(f"{prefix}_taps")
 
 
+def tapped_points(prefix: str) -> list[Mapping]:
+    """The cells of the page's grid that are on, as its selection reports them."""
+    state = st.session_state.get(taps_key(prefix))
+    return [] if state is None else state["selection"].get(SELECTION, [])
+
+
 def clear_taps(prefix: str) -> None:
     """Turn every cell of the page's grid off: a fresh key mounts a fresh chart."""
     remount(f"{prefix}_taps")
@@ -106,7 +112,11 @@ def tap_grid(prefix: str, overruled: bool = False) -> NDArray[np.float32] | None
 
     While cells are on, a note says the network reads them, unless `overruled` (the page reads a photo).
     """
-    with st.expander(t("tapgrid.expander")):
+    expander = st.expander(t("tapgrid.expander"), key=f"{prefix}_taps_open", on_change="rerun")
+    # Made only while open or holding taps (a grid not made forgets them): a stroke on the canvas reruns this.
+    if not expander.open and not tapped_points(prefix):
+        return None
+    with expander:
         # In a column narrower than the grid, the grid scrolls sideways in a row of its own: spilling over,
         # it would lie on the next column.
         with st.container(horizontal=True, wrap=False):
