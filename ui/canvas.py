@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 from numpy.typing import NDArray
-from streamlit.delta_generator import DeltaGenerator
 
 from ui.i18n import t
 from ui.remount import current_key, remount
@@ -83,9 +82,23 @@ def clear_canvas(prefix: str) -> None:
     st.session_state.pop(f"{prefix}_drawing", None)
 
 
-def digit_canvas(prefix: str, controls: DeltaGenerator | None = None) -> NDArray[np.uint8] | None:
-    """The canvas with its help, brush slider and clear button (under it, or in `controls`): its RGBA pixels,
-    or None before the first stroke."""
+def digit_canvas(prefix: str) -> NDArray[np.uint8] | None:
+    """The canvas with its help, brush slider and clear button under it: its RGBA pixels, or None before the
+    first stroke."""
+    image = canvas_drawing(prefix)
+    canvas_controls(prefix)
+    return image
+
+
+def brush_key(prefix: str) -> str:
+    """The key of the page's brush width, set to the default on first use."""
+    brush = f"{prefix}_brush"
+    st.session_state.setdefault(brush, DEFAULT_BRUSH)
+    return brush
+
+
+def canvas_drawing(prefix: str) -> NDArray[np.uint8] | None:
+    """The canvas alone (canvas_controls has its controls): its RGBA pixels, or None before any stroke."""
     # The component registers itself with the running app when imported, so it cannot load at import time.
     from streamlit_drawable_canvas import st_canvas
 
@@ -99,10 +112,8 @@ def digit_canvas(prefix: str, controls: DeltaGenerator | None = None) -> NDArray
         st.session_state[initial] = None if drawing is None else drawing["raw"]
         if drawing is not None:
             st.session_state[key] = {"drawing": drawing}
-    brush = f"{prefix}_brush"
-    st.session_state.setdefault(brush, DEFAULT_BRUSH)
     result = st_canvas(
-        stroke_width=st.session_state[brush],
+        stroke_width=st.session_state[brush_key(prefix)],
         initial_drawing=st.session_state.get(initial),
         key=key,
         **CANVAS_OPTIONS,
@@ -110,10 +121,13 @@ def digit_canvas(prefix: str, controls: DeltaGenerator | None = None) -> NDArray
     reported = st.session_state[key].get("drawing")
     if reported and reported.get("data"):
         st.session_state[kept] = reported
-    place = controls or st
-    place.markdown(t("canvas.help"))
-    # One row, not columns: a stroke reruns this, and each column is a message of its own.
-    row = place.container(horizontal=True, vertical_alignment="bottom", gap="medium")
-    row.slider(t("canvas.brush"), *BRUSH_RANGE, key=brush, persist_state="session")
-    row.button(t("canvas.clear"), on_click=clear_canvas, args=(prefix,), key=f"{prefix}_clear")
     return result.image_data
+
+
+def canvas_controls(prefix: str) -> None:
+    """The canvas's help, its brush slider and its clear button."""
+    st.markdown(t("canvas.help"))
+    # One row, not columns: each column is a message of its own.
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    row.slider(t("canvas.brush"), *BRUSH_RANGE, key=brush_key(prefix), persist_state="session")
+    row.button(t("canvas.clear"), on_click=clear_canvas, args=(prefix,), key=f"{prefix}_clear")

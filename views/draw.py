@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import streamlit as st
 from numpy.typing import NDArray
+from streamlit.delta_generator import DeltaGenerator
 
 from nn import Params, Trace, predict, predict_trace
 from nn.preprocess import (
@@ -19,7 +22,7 @@ from nn.preprocess import (
     unlike_mnist,
 )
 from ui import data
-from ui.canvas import digit_canvas
+from ui.canvas import canvas_controls, canvas_drawing
 from ui.charts import heatmap, heatmap_template, probability_bars
 from ui.i18n import t
 from ui.images import (
@@ -52,6 +55,24 @@ HEATMAP_DOMAINS = {"sigmoid": (0, 1), "step": (0, 1), "tanh": (-1, 1)}
 HEATMAP_COLUMNS = 10
 HEATMAP_ROW_PIXELS = 30
 BARS_HEIGHT = 240  # chart and axes: the answer beside the canvas is about as tall as the canvas
+
+
+class Places(NamedTuple):
+    """Where the reading of a drawing goes: the page's containers, a tab None while it is closed."""
+
+    canvas: DeltaGenerator
+    answer: DeltaGenerator
+    sees: DeltaGenerator | None
+    hidden: DeltaGenerator | None
+
+
+class Inputs(NamedTuple):
+    """What the page's controls chose, for the reading of a drawing."""
+
+    photo: NDArray[np.float32] | None
+    taps: NDArray[np.float32] | None
+    steps: dict[str, bool]
+    activation: str
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -137,8 +158,9 @@ def step_toggles() -> dict[str, bool]:
     }
 
 
-def show_stages(stages: Stages) -> None:
-    """The four pictures from ink to input, and how the input compares with a typical MNIST digit."""
+def show_stages(stages: Stages, below: str) -> None:
+    """The four pictures from ink to input, how the input compares with a typical MNIST digit, and the HTML
+    `below` them."""
     height, width = stages.fitted.shape
     pictures = (
         (picture_with_box(stages.ink, stages.bbox), t("draw.stage_ink")),
@@ -170,23 +192,24 @@ def show_stages(stages: Stages) -> None:
             t("draw.thickness_help"),
         ),
     )
-    # The pictures and the figures in one block: a stroke sends it as one message.
-    st.html(strip_html(pictures) + figures_html(figures))
+    # The pictures, the figures and what comes below in one block: a stroke sends it as one message.
+    st.html(strip_html(pictures) + figures_html(figures) + f'<div style="margin-top:1rem">{below}</div>')
 
 
-def answers_table(title: str, rows: dict[str, NDArray[np.floating]], first_column: str) -> None:
-    """A small table under `title`: one labelled row per probability vector, its winner and how sure it is."""
+def answers_table(title: str, rows: dict[str, NDArray[np.floating]], first_column: str) -> str:
+    """A small table under `title`, as HTML: one labelled row per probability vector, its winner and how sure
+    it is."""
     header = (first_column, t("draw.col_prediction"), t("draw.col_probability"))
-    st.html(answers_html(title, header, [(label, *winner(p)) for label, p in rows.items()]))
+    return answers_html(title, header, [(label, *winner(p)) for label, p in rows.items()])
 
 
-def show_recipes(ink: NDArray[np.float32], params: Params, activation: str, all_steps: Stages) -> None:
+def recipes(ink: NDArray[np.float32], params: Params, activation: str, all_steps: Stages) -> str:
     """The prediction with each preprocessing step left out in turn (`all_steps`: the ink with every one)."""
     rows = {
         t(f"draw.recipe_{name}"): predict(params, recipe_input(ink, all_steps, **steps).ravel(), activation)
         for name, steps in RECIPES.items()
     }
-    answers_table(t("draw.recipes"), rows, t("draw.col_steps"))
+    return answers_table(t("draw.recipes"), rows, t("draw.col_steps"))
 
 
 def show_hidden(trace: Trace, activation: str, params: Params) -> None:
@@ -201,35 +224,31 @@ def show_hidden(trace: Trace, activation: str, params: Params) -> None:
         )
         column.vega_lite_chart(heatmap(values, HEATMAP_COLUMNS, spec), width="stretch")
     rows = {t(f"draw.act_{name}"): predict(params, trace.x, name) for name in HIDDEN_ACTIVATIONS}
-    answers_table(t("draw.every_activation"), rows, t("draw.col_activation"))
+    st.html(answers_table(t("draw.every_activation"), rows, t("draw.col_activation")))
 
 
 @st.fragment
 def playground(params: Params) -> None:
-    """What a stroke changes, rerun alone on each stroke: the inputs, the answer, what the network sees."""
+    """The page's controls and the places for what they show: a control changed reruns this, and the reading.
+
+    A stroke reruns only the reading (a fragment in this one): the controls stay as they were sent.
+    """
     # A stroke shows its effect without a scroll: the answer beside the canvas, however narrow the columns
     # (the canvas shrinks to fit its own); on a phone, where columns stack, right under the canvas. So the
     # canvas's controls, the photo and the tap grid go in a second row, under the canvas on a wide screen.
     canvas_side, answer_side = st.columns(2, gap="medium")
     controls_side, options_side = st.columns(2, gap="medium")
-    with canvas_side:
-        drawn = digit_canvas("draw", controls=controls_side)
     with controls_side:
+        canvas_controls("draw")
         photographed = photo()
         tapped = tap_grid("draw", overruled=photographed is not None)
-    # A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
-    image = next((source for source in (photographed, tapped, drawn) if source is not None), None)
-
-    # Only the open tab's pictures and charts are made on a stroke; its switches stay in either case.
+    # Only the open tab's pictures and charts are made; its switches stay in either case.
     sees_tab, hidden_tab = st.tabs(
         [t("draw.tab_sees"), t("draw.tab_hidden")], key="draw_tab", on_change="rerun"
     )
     with sees_tab:
         st.markdown(t("draw.sees_intro"))
         steps = step_toggles()
-    ink = None if image is None else ink_image(image)
-    stages = None if ink is None else stages_from_ink(ink, **steps)
-
     with options_side:
         activation = st.segmented_control(
             t("draw.activation"),
@@ -242,23 +261,38 @@ def playground(params: Params) -> None:
             persist_state="session",
         )
         to_url("draw_activation")
+    tabs = (tab if tab.open else None for tab in (sees_tab, hidden_tab))
+    reading(params, Places(canvas_side, answer_side, *tabs), Inputs(photographed, tapped, steps, activation))
 
+
+@st.fragment
+def reading(params: Params, places: Places, inputs: Inputs) -> None:
+    """What a stroke changes, rerun alone on each stroke: the canvas, the answer, what the network sees.
+
+    Everything else on the page stays as it was sent: a stroke costs the server only what it changes.
+    """
+    with places.canvas:
+        drawn = canvas_drawing("draw")
+    # A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
+    image = next((source for source in (inputs.photo, inputs.taps, drawn) if source is not None), None)
+    ink = None if image is None else ink_image(image)
+    stages = None if ink is None else stages_from_ink(ink, **inputs.steps)
     if stages is None:
-        answer_side.info(t("draw.hint" if photographed is None else "draw.no_ink_photo"))
-        for tab in (sees_tab, hidden_tab):
-            tab.info(t("draw.nothing_yet"))
+        places.answer.info(t("draw.hint" if inputs.photo is None else "draw.no_ink_photo"))
+        for tab in (places.sees, places.hidden):
+            if tab is not None:
+                tab.info(t("draw.nothing_yet"))
         return
-    trace = predict_trace(params, stages.centred.ravel(), activation)
-    with answer_side:
+    trace = predict_trace(params, stages.centred.ravel(), inputs.activation)
+    with places.answer:
         show_prediction(trace.y, stages)
-    if sees_tab.open:
-        with sees_tab:
-            show_stages(stages)
-            all_steps = stages if all(steps.values()) else stages_from_ink(ink)
-            show_recipes(ink, params, activation, all_steps)
-    if hidden_tab.open:
-        with hidden_tab:
-            show_hidden(trace, activation, params)
+    if places.sees is not None:
+        with places.sees:
+            all_steps = stages if all(inputs.steps.values()) else stages_from_ink(ink)
+            show_stages(stages, recipes(ink, params, inputs.activation, all_steps))
+    if places.hidden is not None:
+        with places.hidden:
+            show_hidden(trace, inputs.activation, params)
 
 
 st.title(t("draw.title"))
