@@ -93,6 +93,19 @@ def scrolled(page) -> float:
 TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
+def settled_box(page, locator) -> dict[str, float]:
+    """Where `locator` is once on screen and still: on a phone the answer above it grows as its chart draws,
+    so a touch aimed at where it was would miss (or land below the screen)."""
+    before = None
+    while True:
+        locator.scroll_into_view_if_needed()
+        page.evaluate(TWO_FRAMES)
+        box = locator.bounding_box()
+        if box == before:
+            return box
+        before = box
+
+
 def prediction(page):
     """The big predicted digit on the Draw page."""
     return page.get_by_test_id("stMetric").filter(has_text="Prediction").get_by_test_id("stMetricValue")
@@ -136,12 +149,7 @@ def test_a_digit_tapped_into_the_grid_is_read(mobile_page, app_url):
     grid.scroll_into_view_if_needed()
 
     def tap(row: int, col: int) -> None:
-        # The answer above the grid grows as its chart draws: tap only once the grid has stopped moving.
-        grid.scroll_into_view_if_needed()
-        box, before = grid.bounding_box(), None
-        while box != before:
-            page.evaluate(TWO_FRAMES)
-            before, box = box, grid.bounding_box()
+        box = settled_box(page, grid)
         page.touchscreen.tap(box["x"] + (col + 0.5) * CELL_PIXELS, box["y"] + (row + 0.5) * CELL_PIXELS)
         wait_for_app(page)
 
@@ -181,7 +189,7 @@ def test_a_photo_of_paper_is_read_on_a_phone(mobile_page, app_url, tmp_path):
     wait_for_app(page)
     # A finger along the threshold slider to about 0.6 (of 0.9): the shadow's faint ink is dropped.
     slider = photo.get_by_test_id("stSlider")
-    box, thumb = slider.bounding_box(), slider.get_by_role("slider").bounding_box()
+    box, thumb = settled_box(page, slider), slider.get_by_role("slider").bounding_box()
     y = thumb["y"] + thumb["height"] / 2
     touch_stroke(page, [(box["x"] + box["width"] * f, y) for f in (0.05, 0.3, 0.5, 0.7)])
     expect(prediction(page)).to_have_text("7", timeout=30_000)
