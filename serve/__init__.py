@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -128,10 +129,24 @@ def nginx_command(nginx: str, tmpdir: Path, conf: Path) -> list[str]:
     return command
 
 
+def streamlit_static_dir() -> Path:
+    """The folder of the files Streamlit's pages fetch under /static/, in the Streamlit the replicas run."""
+    spec = importlib.util.find_spec("streamlit")
+    if spec is None or not spec.submodule_search_locations:
+        raise ServeError("Streamlit is not installed: pip install -r requirements.txt")
+    folder = Path(spec.submodule_search_locations[0]) / "static" / "static"
+    if not folder.is_dir():
+        raise ServeError(f"Streamlit's static files are not where this Streamlit keeps them: {folder}")
+    return folder
+
+
 def nginx_config(tmpdir: Path, host: str, port: int, replica_ports: list[int]) -> str:
-    """The nginx configuration: the template with the listening address and the replicas filled in."""
+    """The nginx configuration: the template with the listening address, the replicas and Streamlit's static
+    files filled in."""
     values = {
         "tmpdir": str(tmpdir),
+        "static": str(streamlit_static_dir()),
+        "user": "user root;" if os.geteuid() == 0 else "",
         "listen": f"{bracketed(host)}:{port}",
         "servers": "\n".join(f"        server {LOCALHOST}:{p};" for p in replica_ports),
     }

@@ -8,6 +8,7 @@ other. A reconnect that names its old session gets that session back only from t
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -174,6 +175,26 @@ def test_a_browser_stays_on_its_replica_its_reconnects_and_its_uploads_too(proxi
         with student.session(existing=session_id) as resumed:
             assert resumed == session_id, "the reconnect reached a replica without its session"
             assert holder(proxied, student, resumed) == replica
+
+
+def test_nginx_sends_streamlits_own_files_itself(proxied):
+    """The scripts every new browser fetches come from the folder, not from a replica's one core."""
+    page = requests.get(proxied.url + "/", timeout=HTTP_TIMEOUT_S)
+    # Named relative to the page ("./static/js/index.….js"), so under /static/ from every page's path.
+    scripts = re.findall(r'src="\./static/(js/[^"]+\.js)"', page.text)
+    assert scripts, "the page names no script under static/"
+    for name in scripts:
+        response = requests.get(f"{proxied.url}/static/{name}", timeout=HTTP_TIMEOUT_S)
+        on_disk = serve.streamlit_static_dir() / name
+        assert response.status_code == 200
+        assert response.content == on_disk.read_bytes()
+        assert response.headers["Content-Type"] == "text/javascript"
+        assert "immutable" in response.headers["Cache-Control"]
+        # nginx's own ETag, made from the file's time and size (a replica's is a digest).
+        stat = on_disk.stat()
+        assert response.headers["ETag"] == f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
+    missing = requests.get(proxied.url + "/static/js/no-such-file.js", timeout=HTTP_TIMEOUT_S)
+    assert missing.status_code == 404
 
 
 def test_a_class_that_opens_the_server_by_its_name_gets_its_websocket(proxied):
