@@ -335,14 +335,11 @@ def draw_saturation() -> None:
     left.vega_lite_chart(saturation_chart(counts, edges, limit), width="stretch")
 
 
-def main() -> None:
-    """The page, top to bottom in the order of section 3.2.
-
-    A section whose own widget changes (one chart or all, c, new weights, the saturation limit) reruns alone
-    (st.fragment); the functions, the range and the points change several sections, and rerun the page.
-    """
-    st.title(t("activations.title"))
-    st.markdown(t("activations.intro"))
+@st.fragment
+def functions_and_values() -> None:
+    """3.2.1-3.2.6: the chosen functions on the chosen range, their values at the points, and the sections
+    that draw them again. The functions, the range and the points change all of these, and only these: they
+    rerun this part of the page, not the sidebar nor the saturation section below (st.fragment)."""
     options = list(FORMULAS)
     from_url("activations_functions", DEFAULT_FUNCTIONS, names(options))
     from_url("activations_range", DEFAULT_RANGE, interval(*X_LIMITS))
@@ -372,6 +369,14 @@ def main() -> None:
     book.comparison((low, high))
     draw_linear_stack(x)
     draw_matrices(points)
+
+
+def main() -> None:
+    """The page, top to bottom in the order of section 3.2: each section whose own widget changes (one chart
+    or all, c, new weights, the saturation limit) reruns alone (st.fragment)."""
+    st.title(t("activations.title"))
+    st.markdown(t("activations.intro"))
+    functions_and_values()
     draw_saturation()
 
 
