@@ -9,7 +9,6 @@ an Altair chart costs tens of milliseconds, on every rerun, for every session. A
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec
 
@@ -18,6 +17,8 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import ArrayLike
 from PIL import Image, ImageDraw, ImageFont
+
+from ui.once import once
 
 Spec = dict[str, Any]
 """A Vega-Lite chart as st.vega_lite_chart takes it."""
@@ -44,28 +45,22 @@ TEMPLATES_PER_BUILDER = 64  # a few languages times a few sizes and options; mor
 P = ParamSpec("P")
 
 
-_templates: dict[tuple[str, str, bytes], Callable[..., Spec]] = {}
-_templates_lock = threading.Lock()
-
-
 def template(build: Callable[P, alt.TopLevelMixin]) -> Callable[P, Spec]:
     """A chart builder run once per distinct (hashable) arguments: its chart as a validated Vega-Lite dict.
 
     A page script runs anew on every rerun, defining its builders anew: the cache belongs to the builder's
-    code (file, name, bytecode), so every rerun of every session shares it.
+    code (`once`), so every rerun of every session shares it.
     """
-    code = build.__code__
-    key = (code.co_filename, code.co_qualname, code.co_code)
-    with _templates_lock:
-        if key not in _templates:
 
-            @functools.lru_cache(maxsize=TEMPLATES_PER_BUILDER)
-            @functools.wraps(build)
-            def cached(*args: P.args, **kwargs: P.kwargs) -> Spec:
-                return build(*args, **kwargs).to_dict()
+    def cache(build: Callable[P, alt.TopLevelMixin]) -> Callable[P, Spec]:
+        @functools.lru_cache(maxsize=TEMPLATES_PER_BUILDER)
+        @functools.wraps(build)
+        def cached(*args: P.args, **kwargs: P.kwargs) -> Spec:
+            return build(*args, **kwargs).to_dict()
 
-            _templates[key] = cached
-        return _templates[key]
+        return cached
+
+    return once(cache)(build)
 
 
 def with_data(spec: Spec, **datasets: pa.Table | bytes) -> Spec:

@@ -35,6 +35,7 @@ from ui.images import (
     picture_with_box,
     strip_html,
 )
+from ui.once import once
 from ui.tables import answers_html, figures_html
 from ui.tapgrid import tap_grid
 from ui.urlstate import choice, from_url, to_url
@@ -75,7 +76,7 @@ class Inputs(NamedTuple):
     activation: str
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@once(st.cache_data(max_entries=4, show_spinner=False))
 def read_photo(content: bytes) -> NDArray[np.uint8]:
     """An uploaded file's pixels, decoded once however often the page reruns."""
     return image_file_to_rgba(content)

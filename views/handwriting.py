@@ -38,6 +38,7 @@ from ui.charts import (
     with_data,
 )
 from ui.i18n import t
+from ui.once import once
 from ui.tapgrid import clear_taps, tap_grid
 from ui.urlstate import choice, from_url, to_url
 
@@ -252,7 +253,7 @@ def collect(handwriting: Handwriting) -> None:
         st.info(t("handwriting.empty_set"))
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@once(st.cache_resource(max_entries=4, show_spinner=False))
 def mnist_evaluation(fingerprint: str, source: str, _params: Params, _x: NDArray, _t: NDArray) -> Evaluation:
     """The weights on the MNIST test images, once per set of weights and data source for the whole server."""
     return evaluate(_params, _x, _t)

@@ -14,6 +14,7 @@ from dataset.mnist import convert_images, convert_labels, load_raw
 from ui import book, data
 from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
 from ui.i18n import t
+from ui.once import once
 from ui.urlstate import choice, from_url, int_between, page_number, to_url
 
 SPLITS = ("train", "test")
@@ -57,7 +58,7 @@ def png(picture: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-@st.cache_data(max_entries=200, show_spinner=False)
+@once(st.cache_data(max_entries=200, show_spinner=False))
 def sheet_png(source: str, split: str, digit: str | int, page: int) -> bytes:
     """One page of thumbnails as one PNG (one request, not forty); `source` keys the cache by data set."""
     images, labels = raw_split(split)
@@ -65,7 +66,7 @@ def sheet_png(source: str, split: str, digit: str | int, page: int) -> bytes:
     return png(thumbnail_sheet(images[shown], [f"#{i}" for i in shown], labels[shown], COLUMNS, THUMBNAIL))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@once(st.cache_data(max_entries=8, show_spinner=False))
 def means_png(source: str, split: str) -> bytes:
     """The average image of each digit side by side, once per data set (`source`) and split."""
     images, labels = raw_split(split)
