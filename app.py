@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import data, theme
 from ui.i18n import LANGUAGES, browser_language, t
+from ui.pages import PAGES, page_name
 from ui.urlstate import choice, from_url, to_url
 
 server.tune()
@@ -17,26 +18,6 @@ from_url("lang", browser_language(), choice(list(LANGUAGES)))
 # The browser tab's title, in the page's language (set after the language is known).
 st.set_page_config(page_title=t("app.name"), page_icon="🧠", layout="wide")
 theme.apply()
-
-# (file, url path, icon) in the order of chapter 3, the pages that go beyond the book last. Each page's title
-# in its catalog starts with the book's section numbers and names, its shorter `nav` label with the numbers.
-# The folder is views/, not pages/: with a pages/ folder Streamlit runs a page file on its own, without this
-# script, until st.navigation has run once.
-PAGES = (
-    ("views/perceptron.py", "perceptron", "🧩"),
-    ("views/activations.py", "activations", "📈"),
-    ("views/forward.py", "forward", "➡️"),
-    ("views/softmax.py", "softmax", "🎛️"),
-    ("views/mnist_browser.py", "mnist", "🖼️"),
-    ("views/evaluate.py", "evaluate", "📊"),
-    ("views/draw.py", "draw", "✏️"),
-    ("views/handwriting.py", "handwriting", "🧑‍🏫"),
-)
-
-
-def page_name(path: str) -> str:
-    """A page's catalog prefix: its file name without '.py'."""
-    return path.removeprefix("views/").removesuffix(".py")
 
 
 def home() -> None:
@@ -74,6 +55,7 @@ def sidebar() -> None:
         data.for_the_teacher(source, weights, key="teacher_sidebar")
 
 
+# The pages and why their folder is views/, not pages/: ui/pages.py.
 navigation = st.navigation(
     [st.Page(home, title=t("app.home"), icon="🏠", url_path="home", default=True)]
     + [st.Page(path, title=t(f"{page_name(path)}.nav"), icon=icon, url_path=url) for path, url, icon in PAGES]

@@ -16,6 +16,15 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import websockets
+import websockets.sync.client
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from ui.i18n import LANGUAGES
+from ui.pages import URL_PATHS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -25,12 +34,15 @@ NGINX_FALLBACK = Path("/usr/sbin/nginx")
 LOCALHOST = "127.0.0.1"
 ALL_INTERFACES = ("0.0.0.0", "::")
 HEALTH_PATH = "/_stcore/health"
+STREAM_PATH = "/_stcore/stream"
 AFFINITY_COOKIE = "c3_replica"
 # N Streamlits importing NumPy, pandas and Altair at once on a cold, busy 2-core machine take a while.
 START_TIMEOUT_S = 120.0
 POLL_S = 0.2
 HEALTH_REQUEST_TIMEOUT_S = 2.0
 STOP_TIMEOUT_S = 10.0
+# Every page in both languages on a cold, busy machine: the first loads MNIST.
+WARM_TIMEOUT_S = 120.0
 STDERR_OPTION_VERSION = (1, 19, 5)
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -177,6 +189,56 @@ def wait_healthy(url: str, process: subprocess.Popen, name: str, deadline: float
     raise ServeError(f"{name} did not answer on {url}{HEALTH_PATH} within {START_TIMEOUT_S:.0f} s")
 
 
+def warm(replica_url: str, deadline: float) -> list[str]:
+    """Open every page once in each language on a new replica, as its first visitor would; what went wrong.
+
+    A replica's first run of a page imports the libraries, loads MNIST and the weights and builds the page's
+    charts, about 1-1.5 s on this 2-core machine: done here, before the class arrives, not while the first
+    students of a class that opens the app at once wait. A page that fails is reported, not fatal: its
+    students get the same error as they would have.
+    """
+    problems = []
+    address = urlsplit(replica_url)
+    for language in LANGUAGES:
+        try:
+            with websockets.sync.client.connect(
+                f"ws://{address.netloc}{STREAM_PATH}",
+                origin=replica_url,
+                subprotocols=[websockets.Subprotocol("streamlit")],
+                max_size=None,
+                open_timeout=max(deadline - time.monotonic(), 1.0),
+                # A socket of our own: straight to the replica, whatever proxy the environment names.
+                sock=socket.create_connection(
+                    (address.hostname, address.port), timeout=HEALTH_REQUEST_TIMEOUT_S
+                ),
+            ) as websocket:
+                for path in URL_PATHS:
+                    problem = _run_page(websocket, path, f"lang={language}", deadline)
+                    if problem:
+                        problems.append(f"/{path}?lang={language}: {problem}")
+        except (OSError, TimeoutError, websockets.WebSocketException) as error:
+            problems.append(f"?lang={language}: {error or type(error).__name__}")
+    return problems
+
+
+def _run_page(
+    websocket: websockets.sync.client.ClientConnection, path: str, query: str, deadline: float
+) -> str:
+    """Run one page in an open session, as a browser's link would, until its script ends; '' or a problem."""
+    message = BackMsg()
+    message.rerun_script.page_name = path
+    message.rerun_script.query_string = query
+    websocket.send(message.SerializeToString())
+    problem = ""
+    while True:
+        reply = ForwardMsg.FromString(websocket.recv(timeout=max(deadline - time.monotonic(), 0.0)))
+        kind = reply.WhichOneof("type")
+        if kind == "delta" and reply.delta.new_element.WhichOneof("type") == "exception":
+            problem = problem or reply.delta.new_element.exception.message
+        elif kind == "script_finished":
+            return problem
+
+
 def stop(process: subprocess.Popen) -> None:
     """End a process: SIGTERM (a fast, clean shutdown for nginx and Streamlit), SIGKILL if it hangs."""
     if process.poll() is None:
@@ -190,9 +252,14 @@ def stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def cluster(
-    replicas: int, port: int | None = None, host: str = LOCALHOST, env: dict[str, str] | None = None
+    replicas: int,
+    port: int | None = None,
+    host: str = LOCALHOST,
+    env: dict[str, str] | None = None,
+    warm_up: bool = True,
 ) -> Iterator[Cluster]:
-    """Serve app.py from `replicas` Streamlit processes behind nginx on host:port (a free port if None)."""
+    """Serve app.py from `replicas` Streamlit processes behind nginx on host:port (a free port if None), each
+    replica having opened every page once (`warm`) before nginx lets the class in."""
     if replicas < 1:
         raise ValueError(f"replicas must be at least 1, not {replicas}")
     nginx = find_nginx()
@@ -211,6 +278,10 @@ def cluster(
             deadline = time.monotonic() + START_TIMEOUT_S
             for number, (url, process) in enumerate(zip(replica_urls, processes, strict=True), start=1):
                 wait_healthy(url, process, f"replica {number} (streamlit)", deadline)
+            if warm_up:
+                for number, url in enumerate(replica_urls, start=1):
+                    for problem in warm(url, time.monotonic() + WARM_TIMEOUT_S):
+                        print(f"serve: replica {number}, warming up {problem}", file=sys.stderr)
 
             conf = tmpdir / "nginx.conf"
             conf.write_text(nginx_config(tmpdir, host, port, replica_ports))

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(stop_signal, interrupt)
     try:
         with cluster(args.replicas, args.port, args.host) as running:
-            print(f"Chapter 3 Playground: {args.replicas} Streamlit processes behind nginx.")
+            print(f"Chapter 3 Playground: {args.replicas} Streamlit processes behind nginx, each warmed up.")
             print(f"  On this machine:   {running.url}")
             address = lan_address() if args.host in ALL_INTERFACES else None
             if address is not None:

@@ -177,6 +177,12 @@ def test_a_browser_stays_on_its_replica_its_reconnects_and_its_uploads_too(proxi
             assert holder(proxied, student, resumed) == replica
 
 
+def test_every_page_runs_in_both_languages_when_a_replica_warms_up(proxied):
+    """What serve.cluster does to each new replica before nginx starts: no page may raise there."""
+    for replica in proxied.replica_urls:
+        assert serve.warm(replica, time.monotonic() + SCRIPT_TIMEOUT_S) == []
+
+
 def test_nginx_sends_streamlits_own_files_itself(proxied):
     """The scripts every new browser fetches come from the folder, not from a replica's one core."""
     page = requests.get(proxied.url + "/", timeout=HTTP_TIMEOUT_S)
