@@ -256,7 +256,6 @@ def cluster(
     port: int | None = None,
     host: str = LOCALHOST,
     env: dict[str, str] | None = None,
-    warm_up: bool = True,
 ) -> Iterator[Cluster]:
     """Serve app.py from `replicas` Streamlit processes behind nginx on host:port (a free port if None), each
     replica having opened every page once (`warm`) before nginx lets the class in."""
@@ -278,10 +277,9 @@ def cluster(
             deadline = time.monotonic() + START_TIMEOUT_S
             for number, (url, process) in enumerate(zip(replica_urls, processes, strict=True), start=1):
                 wait_healthy(url, process, f"replica {number} (streamlit)", deadline)
-            if warm_up:
-                for number, url in enumerate(replica_urls, start=1):
-                    for problem in warm(url, time.monotonic() + WARM_TIMEOUT_S):
-                        print(f"serve: replica {number}, warming up {problem}", file=sys.stderr)
+            for number, url in enumerate(replica_urls, start=1):
+                for problem in warm(url, time.monotonic() + WARM_TIMEOUT_S):
+                    print(f"serve: replica {number}, warming up {problem}", file=sys.stderr)
 
             conf = tmpdir / "nginx.conf"
             conf.write_text(nginx_config(tmpdir, host, port, replica_ports))
