@@ -38,14 +38,19 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    script: Path, env: dict[str, str] | None = None, timeout: float = 90.0, port: int | None = None
+    script: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 90.0,
+    port: int | None = None,
+    cwd: Path = ROOT,
 ) -> tuple[subprocess.Popen, str]:
-    """`streamlit run script` on `port` (or a free one), once /_stcore/health answers: (process, url)."""
+    """`streamlit run script` from `cwd` (whose packages it imports) on `port` (or a free one), once
+    /_stcore/health answers: (process, url)."""
     port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, **(env or {})},
+        cwd=cwd, env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

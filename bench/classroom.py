@@ -249,9 +249,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def local_server(script: Path) -> Iterator[Server]:
-    """`streamlit run script` on a free port of 127.0.0.1."""
-    process, url = start_streamlit(script, env=LOCAL_SERVER_ENV)
+def local_server(script: Path, cwd: Path = ROOT) -> Iterator[Server]:
+    """`streamlit run script` from `cwd` on a free port of 127.0.0.1."""
+    process, url = start_streamlit(script, env=LOCAL_SERVER_ENV, cwd=cwd)
     log = ServerLog(process)
     log.start()
     try:

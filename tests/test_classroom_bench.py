@@ -77,3 +77,38 @@ def test_a_small_class_is_served_without_errors(figures: dict) -> None:
         assert row["p50_ms"] > 0, row
         assert row["cpu_ms_per_answer"] > 0, row
         assert row["peak_rss_mb"] > 0, row
+
+
+def worktrees() -> list[str]:
+    """The git worktrees of the project."""
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "list", "--porcelain"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [line for line in listed.stdout.splitlines() if line.startswith("worktree ")]
+
+
+def test_a_change_is_measured_against_a_revision_side_by_side(chromium: None, mnist_dir_or_offline: None):
+    before = worktrees()
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.ab", "--base", "HEAD", "--page", "draw", "--action", "stroke",
+         "--rounds", "1", "--min-cpu-ms", "20", "--min-reruns", "10"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_S,
+        check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    rows = {line[:16].strip(): line[16:].split() for line in completed.stdout.splitlines()}
+    for name in ("base (HEAD)", "this checkout"):
+        actions, cpu_ms, ms_per_action = rows[name]
+        assert int(actions) >= 2, rows[name]
+        assert float(cpu_ms) > 0, rows[name]
+        assert float(ms_per_action) > 0, rows[name]
+    [ratio] = [line for line in completed.stdout.splitlines() if line.startswith("this checkout / base: ")]
+    assert float(ratio.rpartition(" ")[2]) > 0
+    assert "errors: 0" in completed.stdout
+    assert worktrees() == before, "the base's worktree was left behind"
