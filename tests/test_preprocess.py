@@ -21,6 +21,7 @@ from nn.preprocess import (
     MNIST_THICKNESS_RANGE,
     NOISE_FRACTION,
     PreprocessError,
+    _resize,
     centre_of_mass,
     ink_box,
     ink_image,
@@ -319,5 +320,24 @@ def test_unlike_mnist_names_strokes_thinner_or_thicker_than_199_in_200_mnist_dig
 def test_a_recipe_reusing_the_all_steps_stages_gives_that_recipes_own_input(crop, fit, center):
     ink = ink_image(draw(*SEVEN))
     expected = stages_from_ink(ink, crop=crop, fit=fit, center=center).centred
-    got = recipe_input(ink, stages_from_ink(ink), crop=crop, fit=fit, center=center)
+    got = recipe_input(stages_from_ink(ink), crop=crop, fit=fit, center=center)
     np.testing.assert_array_equal(got, expected)
+
+
+FLOAT32_STEP_AT_1 = 2.0**-23
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    image=arrays(
+        np.float32,
+        st.tuples(st.integers(1, 300), st.integers(1, 300)),
+        elements=st.floats(0, 1, width=32) | st.just(np.float32(0)),
+    ),
+    shape=st.tuples(st.integers(1, 40), st.integers(1, 40)),
+)
+def test_the_resize_is_pillows_lanczos_to_within_a_float32_rounding(image, shape):
+    pillow = Image.fromarray(image).resize((shape[1], shape[0]), Image.Resampling.LANCZOS)
+    resized = _resize(image, shape)
+    assert resized.dtype == np.float32
+    np.testing.assert_allclose(resized, np.clip(np.asarray(pillow), 0, 1), rtol=0, atol=FLOAT32_STEP_AT_1)

@@ -204,12 +204,11 @@ def answers_table(title: str, rows: dict[str, NDArray[np.floating]], first_colum
     return answers_html(title, header, [(label, *winner(p)) for label, p in rows.items()])
 
 
-def recipes(ink: NDArray[np.float32], params: Params, activation: str, all_steps: Stages) -> str:
-    """The prediction with each preprocessing step left out in turn (`all_steps`: the ink with every one)."""
-    rows = {
-        t(f"draw.recipe_{name}"): predict(params, recipe_input(ink, all_steps, **steps).ravel(), activation)
-        for name, steps in RECIPES.items()
-    }
+def recipes(params: Params, activation: str, all_steps: Stages) -> str:
+    """The prediction with each preprocessing step left out in turn (`all_steps`: the drawing with all)."""
+    inputs = np.stack([recipe_input(all_steps, **steps).ravel() for steps in RECIPES.values()])
+    answers = predict(params, inputs, activation)
+    rows = {t(f"draw.recipe_{name}"): answer for name, answer in zip(RECIPES, answers, strict=True)}
     return answers_table(t("draw.recipes"), rows, t("draw.col_steps"))
 
 
@@ -290,7 +289,7 @@ def reading(params: Params, places: Places, inputs: Inputs) -> None:
     if places.sees is not None:
         with places.sees:
             all_steps = stages if all(inputs.steps.values()) else stages_from_ink(ink)
-            show_stages(stages, recipes(ink, params, inputs.activation, all_steps))
+            show_stages(stages, recipes(params, inputs.activation, all_steps))
     if places.hidden is not None:
         with places.hidden:
             show_hidden(trace, inputs.activation, params)
