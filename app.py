@@ -8,13 +8,14 @@ from ui import server  # isort: skip
 import streamlit as st
 
 from ui import data, theme
-from ui.i18n import LANGUAGES, browser_language, t
+from ui.i18n import LANGUAGES, browser_language, hold_language, t
 from ui.pages import PAGES, page_name
 from ui.urlstate import choice, from_url, to_url
 
 server.tune()
 
 from_url("lang", browser_language(), choice(list(LANGUAGES)))
+hold_language()
 # The browser tab's title, in the page's language (set after the language is known).
 st.set_page_config(page_title=t("app.name"), page_icon="🧠", layout="wide")
 theme.apply()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 import tomllib
 from pathlib import Path
 
@@ -11,6 +12,11 @@ import streamlit as st
 LANGUAGES = {"en": "English", "ko": "한국어"}
 DEFAULT_LANGUAGE = "en"
 LOCALES_DIR = Path(__file__).parent / "locales"
+# The language of the script run in this thread, once app.py has settled it: a page calls t() a hundred times
+# a run, and each read of st.session_state costs about 10 us (it is where Streamlit checks for a stop). A
+# fragment's rerun, in a thread of its own, reads the session state; the language cannot change without a
+# whole run (its switch is in the sidebar, outside every fragment).
+_this_run = threading.local()
 
 
 @functools.cache
@@ -32,7 +38,13 @@ def browser_language() -> str:
 
 def language() -> str:
     """The language of this session: chosen in the sidebar or the link, else the browser's."""
-    return st.session_state.get("lang") or browser_language()
+    return getattr(_this_run, "language", None) or st.session_state.get("lang") or browser_language()
+
+
+def hold_language() -> None:
+    """Keep this session's language for the rest of this script run: app.py, once the run knows it."""
+    _this_run.language = None
+    _this_run.language = language()
 
 
 def t(key: str, /, **values: object) -> str:
