@@ -14,8 +14,9 @@ DEFAULT_LANGUAGE = "en"
 LOCALES_DIR = Path(__file__).parent / "locales"
 # The language of the script run in this thread, once app.py has settled it: a page calls t() a hundred times
 # a run, and each read of st.session_state costs about 10 us (it is where Streamlit checks for a stop). A
-# fragment's rerun, in a thread of its own, reads the session state; the language cannot change without a
-# whole run (its switch is in the sidebar, outside every fragment).
+# fragment's rerun runs no app.py: it finds what the last whole run in its thread held, or reads the session
+# state. Either is right: the language changes only with a whole run (its switch is in the sidebar, outside
+# every fragment), and each whole run holds it anew.
 _this_run = threading.local()
 
 
