@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+
 import numpy as np
-import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 
@@ -14,6 +17,7 @@ from ui.charts import DIGIT_COLOURS
 from ui.diagrams import Diagram, Edge, Neuron, draw, network_dot, sub, sup
 from ui.i18n import t
 from ui.inputs import NumbersError, parse_array
+from ui.tables import arrow_table
 from ui.urlstate import from_url, int_between, to_url
 
 BOOK_X = np.array([1.0, 0.5])
@@ -63,9 +67,9 @@ def dimensions_lab() -> None:
             st.markdown(t("forward.dims_is_vector", name=name, count=array.shape[0]))
         else:
             st.markdown(t("forward.dims_is_matrix", name=name, rows=array.shape[0], cols=array.shape[1]))
-            rows = [t("forward.row_number", index=i) for i in range(array.shape[0])]
-            cols = [t("forward.col_number", index=j) for j in range(array.shape[1])]
-            st.table(pd.DataFrame(array, index=rows, columns=cols))
+            rows = tuple(t("forward.row_number", index=i) for i in range(array.shape[0]))
+            cols = tuple(t("forward.col_number", index=j) for j in range(array.shape[1]))
+            st.table(arrow_table(cols, tuple(map(tuple, array.tolist())), rows), hide_index=False)
     session = [
         (f"{name} = np.array({array.tolist()})", ""),
         (f"print({name})", str(array)),
@@ -164,10 +168,12 @@ def shape_lab() -> None:
 # --- 3.4 the 3-layer network ----------------------------------------------------------------------------
 
 
-def book_texts() -> dict[str, str]:
-    """The book's X and init_network() as NumPy prints them: the text areas' starting values."""
+@cache
+def book_texts() -> Mapping[str, str]:
+    """The book's X and init_network() as NumPy prints them: the text areas' starting values (once: NumPy's
+    printing of the seven arrays costs each rerun of the page 0.3 ms)."""
     arrays = {"X": BOOK_X, **init_network()}
-    return {name: np.array2string(arrays[name]) for name in NAMES}
+    return MappingProxyType({name: np.array2string(arrays[name]) for name in NAMES})
 
 
 def reset_network() -> None:
@@ -207,7 +213,7 @@ def one_line(array: NDArray) -> str:
     return np.array2string(np.asarray(array), max_line_width=10**6).replace("\n", "")
 
 
-def steps_table(network: dict[str, NDArray], trace: Trace) -> pd.DataFrame:
+def step_rows(network: dict[str, NDArray], trace: Trace) -> tuple[tuple[str, str, str], ...]:
     """Each step of 3.4.3 as the book writes it, with the shapes that meet and the values that come out."""
     rows = []
     layers = ((trace.x, trace.a1, trace.z1), (trace.z1, trace.a2, trace.z2), (trace.z2, trace.a3, trace.y))
@@ -218,7 +224,7 @@ def steps_table(network: dict[str, NDArray], trace: Trace) -> pd.DataFrame:
         rows.append((f"A{layer} = np.dot({name}, W{layer}) + B{layer}", shapes, one_line(a)))
         out = "Y = identity_function(A3)" if layer == 3 else f"Z{layer} = sigmoid(A{layer})"
         rows.append((out, f"{shape_text(a)} → {shape_text(z)}", one_line(z)))
-    return pd.DataFrame(rows, columns=[t("forward.step"), t("forward.shapes"), t("forward.values")])
+    return tuple(rows)
 
 
 def network_diagram(trace: Trace, network: dict[str, NDArray]) -> Diagram:
@@ -288,7 +294,8 @@ def three_layer_network() -> None:
         diagram.latex(first_neuron(trace, network))
     else:
         diagram.info(t("forward.diagram_batch"))
-    st.table(steps_table(network, trace))
+    columns = (t("forward.step"), t("forward.shapes"), t("forward.values"))
+    st.table(arrow_table(columns, step_rows(network, trace)), hide_index=True)
     st.metric(t("forward.output"), np.array2string(trace.y))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 from PIL import Image
@@ -15,6 +14,7 @@ from ui import book, data
 from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
 from ui.i18n import t
 from ui.once import once
+from ui.tables import arrow_table
 from ui.urlstate import choice, from_url, int_between, page_number, to_url
 
 SPLITS = ("train", "test")
@@ -219,28 +219,26 @@ def load_options() -> None:
     st.code(shapes_code(options), language="python", wrap_lines=True)
 
 
-def counts_frame(sizes: dict[str, int]) -> pd.DataFrame:
-    """Images per digit in each split, with the total."""
-    counts = {split: np.bincount(raw_split(split)[1], minlength=10) for split in SPLITS}
-    frame = pd.DataFrame(counts, index=[str(d) for d in range(10)]).T
-    frame[t("mnist_browser.total")] = [sizes[split] for split in SPLITS]
-    frame.index = [t(f"mnist_browser.split_{split}") for split in SPLITS]
-    return frame
+def counts(sizes: dict[str, int]) -> tuple[tuple[int, ...], ...]:
+    """Images per digit in each split, then the split's size: one row per split."""
+    return tuple((*np.bincount(raw_split(split)[1], minlength=10).tolist(), sizes[split]) for split in SPLITS)
 
 
-def counts_chart(counts: pd.Series, split: str) -> Spec:
+def counts_chart(digits: tuple[int, ...], split: str) -> Spec:
     """Bars of images per digit in the digit colours, each with its count."""
     title = t("mnist_browser.counts_title", split=t(f"mnist_browser.split_{split}"))
     spec = digit_bars_template(t("mnist_browser.digit"), t("mnist_browser.count"), 320, title)
-    return digit_bars(counts.to_numpy(), spec)
+    return digit_bars(np.array(digits), spec)
 
 
 def statistics(source: str, sizes: dict[str, int], split: str) -> None:
     """How many images of each digit, and what the average one looks like."""
     st.header(t("mnist_browser.stats_header"))
-    frame = counts_frame(sizes)
-    st.vega_lite_chart(counts_chart(frame.iloc[SPLITS.index(split), :10], split), width="stretch")
-    st.table(frame)
+    rows = counts(sizes)
+    st.vega_lite_chart(counts_chart(rows[SPLITS.index(split)][:10], split), width="stretch")
+    columns = (*(str(digit) for digit in range(10)), t("mnist_browser.total"))
+    splits = tuple(t(f"mnist_browser.split_{name}") for name in SPLITS)
+    st.table(arrow_table(columns, rows, splits), hide_index=False)
     st.subheader(t("mnist_browser.means_header", split=t(f"mnist_browser.split_{split}")))
     st.caption(t("mnist_browser.means_caption"))
     st.image(means_png(source, split), alt=" ".join(str(d) for d in range(10)), output_format="PNG")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from nn import ACTIVATIONS, identity_function, perceptron
@@ -12,6 +12,7 @@ from ui.charts import DIGIT_COLOURS, FONT_SIZE, TEXT_COLOUR, Spec, styled, table
 from ui.diagrams import Diagram, Edge, Neuron, draw, network_dot, sub
 from ui.i18n import t
 from ui.inputs import number_between
+from ui.tables import arrow_table
 from ui.urlstate import choice, from_url, int_between, to_url
 
 # The four inputs in the order of the book's truth tables (chapter 2): (0, 0), (1, 0), (0, 1), (1, 1).
@@ -177,25 +178,25 @@ def number(value: float, h_name: str) -> str:
     return str(int(value)) if h_name == "step" else f"{value:.4f}"
 
 
-def truth_table(a: np.ndarray, y: np.ndarray, h_name: str, gate: str, right: np.ndarray) -> pd.DataFrame:
+def truth_table(a: np.ndarray, y: np.ndarray, h_name: str, gate: str, right: np.ndarray) -> pa.Table:
     """One row per input: x1, x2, the sum a, the output y, the gate's answer, and whether they agree."""
-    columns = ["x₁", "x₂", "a = b + w₁x₁ + w₂x₂", "y = h(a)", t(f"perceptron.gate_{gate}"), ""]
-    rows = [
+    columns = ("x₁", "x₂", "a = b + w₁x₁ + w₂x₂", "y = h(a)", t(f"perceptron.gate_{gate}"), "")
+    rows = tuple(
         (int(x1), int(x2), f"{a_k:.2f}", number(y_k, h_name), target, "✅" if ok else "❌")
         for (x1, x2), a_k, y_k, target, ok in zip(INPUTS, a, y, GATES[gate][1], right, strict=True)
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    )
+    return arrow_table(columns, rows)
 
 
-def two_layers() -> pd.DataFrame:
+def two_layers() -> pa.Table:
     """Chapter 2's XOR from three perceptrons in two layers: s1 = NAND(x), s2 = OR(x), y = AND(s1, s2)."""
     (nand_b, *nand_w), _ = GATES["nand"]
     (or_b, *or_w), _ = GATES["or"]
     (and_b, *and_w), _ = GATES["and"]
     s1, s2 = perceptron(INPUTS, nand_w, nand_b), perceptron(INPUTS, or_w, or_b)
     y = perceptron(np.column_stack([s1, s2]), and_w, and_b)
-    columns = ["x₁", "x₂", "s₁ = NAND(x₁, x₂)", "s₂ = OR(x₁, x₂)", "y = AND(s₁, s₂)"]
-    return pd.DataFrame(np.column_stack([INPUTS, s1, s2, y]), columns=columns)
+    columns = ("x₁", "x₂", "s₁ = NAND(x₁, x₂)", "s₂ = OR(x₁, x₂)", "y = AND(s₁, s₂)")
+    return arrow_table(columns, tuple(map(tuple, np.column_stack([INPUTS, s1, s2, y]).tolist())))
 
 
 def neuron_diagram(x: np.ndarray, b: float, w: np.ndarray, a: float, y: float, h_name: str) -> Diagram:
