@@ -18,7 +18,9 @@ from apptest_page import canvas_value, open_page
 from PIL import Image, ImageDraw, ImageFilter
 from streamlit.testing.v1 import AppTest
 
+import nn
 from dataset.mnist import parse_idx
+from nn import preprocess
 
 CANVAS = "draw_canvas_0"  # ui.canvas: "<prefix>_canvas_<generation>"
 HIDDEN_TAB = "🧠 Hidden layers and h()"
@@ -174,6 +176,37 @@ def test_back_from_another_page_the_drawing_h_the_switches_and_the_brush_are_as_
     sent = json.loads(at.get("bidi_component")[0].proto.json)
     assert sent["initialDrawing"]["objects"] == objects
     assert sent["strokeWidth"] == 30
+
+
+def pictures(at: AppTest) -> list[str]:
+    """The stage pictures shown, as the PNG data URIs sent."""
+    return [
+        uri for element in at.get("html") for uri in re.findall(r'<img src="([^"]+)"', element.proto.body)
+    ]
+
+
+def test_a_language_switch_shows_the_same_reading_without_reading_the_drawing_again(monkeypatch):
+    at = open_page("draw", **on_canvas(strokes(SEVEN)))
+    english = answer(at), table(at, "steps")["prediction"].to_list(), pictures(at)
+    reads = []
+    counted = [(preprocess, "ink_image"), (preprocess, "stages_from_ink"), (preprocess, "recipe_input")]
+    for module, name in [*counted, (nn, "predict_trace"), (nn, "predict")]:
+        original = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, _f=original, _n=name, **k: reads.append(_n) or _f(*a, **k)
+        )
+    at.session_state["lang"] = "ko"
+    at.run()
+    assert not at.exception
+    korean = prediction(at, "예측"), table(at, "단계")["prediction"].to_list(), pictures(at)
+    assert (korean[0].value, korean[1], korean[2]) == (english[0][0], english[1], english[2])
+    assert reads == []
+    # A new drawing is read: nothing of the last one is shown for it.
+    at.session_state[CANVAS] = canvas_value(strokes(ONE), [])
+    at.run()
+    assert prediction(at, "예측").value == "1"
+    assert set(reads) == {"ink_image", "stages_from_ink", "recipe_input", "predict_trace", "predict"}
+    assert pictures(at) != english[2]
 
 
 def test_the_activation_drives_the_answer_the_heat_maps_and_the_link():

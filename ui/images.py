@@ -154,8 +154,9 @@ def png_data_uri(picture: Image.Image) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def strip_html(pictures: Sequence[tuple[Image.Image, str]], width: int = 160) -> str:
-    """Pictures side by side, each captioned, in a square `width` screen pixels wide with square pixels.
+def strip_html(pictures: Sequence[tuple[str, str]], width: int = 160) -> str:
+    """Pictures (png_data_uri's, each with its caption) side by side, each in a square `width` screen pixels
+    wide with square pixels.
 
     A small image is sent as it is and enlarged by the browser (image-rendering: pixelated), so a 28x28
     stage costs a PNG of 784 pixels, not of 25,600; and inline, so a stroke's pictures cost no requests. In
@@ -164,10 +165,10 @@ def strip_html(pictures: Sequence[tuple[Image.Image, str]], width: int = 160) ->
     """
     figures = "".join(
         f'<figure style="margin:0;width:{width}px;max-width:45%">'
-        f'<img src="{png_data_uri(picture)}" alt="{html.escape(caption)}" style="width:100%;aspect-ratio:1;'
+        f'<img src="{uri}" alt="{html.escape(caption)}" style="width:100%;aspect-ratio:1;'
         f'object-fit:contain;image-rendering:pixelated;display:block">'
         f'<figcaption style="font-size:.9rem;margin-top:.25rem">{html.escape(caption)}</figcaption></figure>'
-        for picture, caption in pictures
+        for uri, caption in pictures
     )
     return f'<div style="display:flex;flex-wrap:wrap;gap:.75rem">{figures}</div>'
 

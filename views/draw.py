@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 import streamlit as st
 from numpy.typing import NDArray
-from streamlit.delta_generator import DeltaGenerator
 
 from nn import Params, Trace, predict, predict_trace
 from nn.preprocess import (
@@ -33,9 +30,11 @@ from ui.images import (
     native,
     photo_ink,
     picture_with_box,
+    png_data_uri,
     strip_html,
 )
 from ui.once import once
+from ui.reading import Inputs, Places, remembered
 from ui.tables import answers_html, figures_html
 from ui.tapgrid import tap_grid
 from ui.urlstate import choice, from_url, to_url
@@ -56,24 +55,6 @@ HEATMAP_DOMAINS = {"sigmoid": (0, 1), "step": (0, 1), "tanh": (-1, 1)}
 HEATMAP_COLUMNS = 10
 HEATMAP_ROW_PIXELS = 30
 BARS_HEIGHT = 240  # chart and axes: the answer beside the canvas is about as tall as the canvas
-
-
-class Places(NamedTuple):
-    """Where the reading of a drawing goes: the page's containers, a tab None while it is closed."""
-
-    canvas: DeltaGenerator
-    answer: DeltaGenerator
-    sees: DeltaGenerator | None
-    hidden: DeltaGenerator | None
-
-
-class Inputs(NamedTuple):
-    """What the page's controls chose, for the reading of a drawing."""
-
-    photo: NDArray[np.float32] | None
-    taps: NDArray[np.float32] | None
-    steps: dict[str, bool]
-    activation: str
 
 
 @once(st.cache_data(max_entries=4, show_spinner=False))
@@ -159,16 +140,26 @@ def step_toggles() -> dict[str, bool]:
     }
 
 
+def stage_pictures(stages: Stages) -> tuple[str, ...]:
+    """The four pictures from ink to input, as PNG data URIs: the ink with the crop's box, then each stage."""
+    pictures = (
+        picture_with_box(stages.ink, stages.bbox),
+        *map(native, (stages.cropped, stages.fitted, stages.centred)),
+    )
+    return tuple(map(png_data_uri, pictures))
+
+
 def show_stages(stages: Stages, below: str) -> None:
     """The four pictures from ink to input, how the input compares with a typical MNIST digit, and the HTML
     `below` them."""
     height, width = stages.fitted.shape
-    pictures = (
-        (picture_with_box(stages.ink, stages.bbox), t("draw.stage_ink")),
-        (native(stages.cropped), t("draw.stage_cropped")),
-        (native(stages.fitted), t("draw.stage_fitted", height=height, width=width)),
-        (native(stages.centred), t("draw.stage_centred")),
+    captions = (
+        t("draw.stage_ink"),
+        t("draw.stage_cropped"),
+        t("draw.stage_fitted", height=height, width=width),
+        t("draw.stage_centred"),
     )
+    pictures = zip(remembered("draw_pictures", lambda: stage_pictures(stages), stages), captions, strict=True)
     row, col = stages.com_after
     mnist_row, mnist_col = MNIST_CENTRE_OF_MASS
     thinnest, thickest = MNIST_THICKNESS_RANGE
@@ -206,8 +197,12 @@ def answers_table(title: str, rows: dict[str, NDArray[np.floating]], first_colum
 
 def recipes(params: Params, activation: str, all_steps: Stages) -> str:
     """The prediction with each preprocessing step left out in turn (`all_steps`: the drawing with all)."""
-    inputs = np.stack([recipe_input(all_steps, **steps).ravel() for steps in RECIPES.values()])
-    answers = predict(params, inputs, activation)
+
+    def predictions() -> NDArray[np.floating]:
+        inputs = np.stack([recipe_input(all_steps, **steps).ravel() for steps in RECIPES.values()])
+        return predict(params, inputs, activation)
+
+    answers = remembered("draw_recipes", predictions, activation, all_steps, *params.values())
     rows = {t(f"draw.recipe_{name}"): answer for name, answer in zip(RECIPES, answers, strict=True)}
     return answers_table(t("draw.recipes"), rows, t("draw.col_steps"))
 
@@ -223,7 +218,13 @@ def show_hidden(trace: Trace, activation: str, params: Params) -> None:
             t(title, n=values.size), t("draw.heat_legend"), domain=domain, row_pixels=HEATMAP_ROW_PIXELS
         )
         column.vega_lite_chart(heatmap(values, HEATMAP_COLUMNS, spec), width="stretch")
-    rows = {t(f"draw.act_{name}"): predict(params, trace.x, name) for name in HIDDEN_ACTIVATIONS}
+    answers = remembered(
+        "draw_every_activation",
+        lambda: [predict(params, trace.x, name) for name in HIDDEN_ACTIVATIONS],
+        trace,
+        *params.values(),
+    )
+    rows = {t(f"draw.act_{name}"): answer for name, answer in zip(HIDDEN_ACTIVATIONS, answers, strict=True)}
     st.html(answers_table(t("draw.every_activation"), rows, t("draw.col_activation")))
 
 
@@ -275,20 +276,37 @@ def reading(params: Params, places: Places, inputs: Inputs) -> None:
         drawn = canvas_drawing("draw")
     # A photo first, then tapped pixels, then the canvas: each of the first two says so while it is in use.
     image = next((source for source in (inputs.photo, inputs.taps, drawn) if source is not None), None)
-    ink = None if image is None else ink_image(image)
-    stages = None if ink is None else stages_from_ink(ink, **inputs.steps)
+    # Each step remembered for this session: a rerun for anything but the drawing redoes only what changed.
+    ink = None if image is None else remembered("draw_ink", lambda: ink_image(image), image)
+    steps = inputs.steps
+    stages = (
+        None
+        if ink is None
+        else remembered("draw_stages", lambda: stages_from_ink(ink, **steps), ink, *steps.values())
+    )
     if stages is None:
         places.answer.info(t("draw.hint" if inputs.photo is None else "draw.no_ink_photo"))
         for tab in (places.sees, places.hidden):
             if tab is not None:
                 tab.info(t("draw.nothing_yet"))
         return
-    trace = predict_trace(params, stages.centred.ravel(), inputs.activation)
+    activation = inputs.activation
+    trace = remembered(
+        "draw_trace",
+        lambda: predict_trace(params, stages.centred.ravel(), activation),
+        stages,
+        activation,
+        *params.values(),
+    )
     with places.answer:
         show_prediction(trace.y, stages)
     if places.sees is not None:
         with places.sees:
-            all_steps = stages if all(inputs.steps.values()) else stages_from_ink(ink)
+            all_steps = (
+                stages
+                if all(steps.values())
+                else remembered("draw_all_steps", lambda: stages_from_ink(ink), ink)
+            )
             show_stages(stages, recipes(params, inputs.activation, all_steps))
     if places.hidden is not None:
         with places.hidden:
