@@ -1,8 +1,14 @@
-"""ui.once: a page script's function decorated once, however often the script defines it again."""
+"""ui.once: a page script's function decorated once, however often the script defines it again; `shared`, a
+cache in front of st.cache_resource."""
 
 from __future__ import annotations
 
-from ui.once import once
+import threading
+import time
+
+import pytest
+
+from ui.once import once, shared
 
 SCRIPT = """
 @once(decorate)
@@ -34,3 +40,42 @@ def test_other_code_is_decorated_on_its_own():
     first = once(decorate)(lambda: 1)
     second = once(decorate)(lambda: 10)
     assert (first(), second()) == (2, 11)
+
+
+def test_a_shared_value_is_made_once_even_by_threads_arriving_together():
+    made = []
+
+    @shared()
+    def load(name):
+        made.append(name)
+        time.sleep(0.05)
+        return [name]
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(load("mnist"))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made == ["mnist"]
+    assert all(result is results[0] for result in results)
+    assert load("mnist") is results[0]
+    load.clear()
+    assert load("mnist") is not results[0]
+    assert made == ["mnist", "mnist"]
+
+
+def test_a_failure_is_not_kept_and_past_the_limit_values_are_still_right():
+    attempts = []
+
+    @shared(max_entries=2)
+    def square(x):
+        attempts.append(x)
+        if len(attempts) == 1:
+            raise OSError("not yet")
+        return x * x
+
+    with pytest.raises(OSError, match="not yet"):
+        square(3)
+    assert [square(x) for x in (3, 4, 5, 6)] == [9, 16, 25, 36]
+    assert attempts == [3, 3, 4, 5, 6]

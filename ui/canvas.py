@@ -13,6 +13,7 @@ import streamlit as st
 from numpy.typing import NDArray
 
 from ui.i18n import t
+from ui.once import shared
 from ui.reading import remembered
 from ui.remount import current_key, remount
 
@@ -57,7 +58,7 @@ fabric.js maps the pointer through the canvas's size on screen, so a stroke land
 """
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def restyle() -> None:
     """Register the package's component again, the same files with STYLE added to the HTML of its root.
 

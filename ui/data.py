@@ -21,6 +21,7 @@ from nn import Params, WeightsError, default_weights, load_weights
 from nn.evaluate import Evaluation
 from nn.weights import default_metadata
 from ui.i18n import t
+from ui.once import shared
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Mnist:
         return self.raw.source
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def _mnist() -> Mnist:
     """The data set once per server, shared (read-only) by every session."""
     raw = load_raw()
@@ -87,7 +88,7 @@ def mnist() -> Mnist:
         st.stop()
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def _book_weights(path: str) -> Params:
     """The book's sample_weight.pkl, when the server was pointed at it (BOOK_WEIGHTS)."""
     return load_weights(path)

@@ -22,10 +22,12 @@ import streamlit as st
 from PIL import Image  # noqa: F401
 from threadpoolctl import threadpool_limits
 
+from ui.once import shared
+
 OPEN_FILES = Path("/proc/self/fd")
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def tune() -> None:
     """One BLAS thread, and no Nagle delay on the server's connections: once per server process.
 

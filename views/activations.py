@@ -25,7 +25,7 @@ from ui.charts import (
 )
 from ui.i18n import t
 from ui.inputs import NumbersError, interval, limits_note, listing, names, numbers_text, parse_numbers
-from ui.once import once
+from ui.once import once, shared
 from ui.urlstate import from_url, to_url
 
 # h(x) in the book's notation, in the order the options are offered (the book's three first).
@@ -64,7 +64,7 @@ def python_name(key: str) -> str:
     return ACTIVATIONS[key].__name__
 
 
-@once(st.cache_resource(show_spinner=False, max_entries=256))
+@once(shared(256))
 def curves(named: tuple[tuple[str, str], ...], low: float, high: float) -> bytes:
     """The functions (key, legend label) on GRID_POINTS from low to high, as one long table (x, y, function)
     for a lines_template: computed and serialized once per choice, for every rerun of every session."""
