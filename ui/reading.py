@@ -1,5 +1,5 @@
-"""The Draw page's reading of a drawing: where it goes, what the controls chose, and what is derived from it
-once per drawing.
+"""The reading of a drawing: where it goes and what the controls chose (the Draw page), and what is derived
+from it once per drawing (`remembered`, also for the canvas's pixels on every canvas page).
 
 A stroke changes the drawing, and all is read from it anew. Anything else (the language, a switch, the
 activation, a tab) reruns the page or its reading with the same drawing: its pixels, ink, stages, pictures and
@@ -44,17 +44,21 @@ class Inputs(NamedTuple):
 
 
 def same(a: object, b: object) -> bool:
-    """The same plain value, or the very same object (an array, the weights): what a memo's key compares."""
-    return a is b or (isinstance(a, PLAIN) and type(a) is type(b) and a == b)
+    """What a memo's key compares: the very same object (an array), the same plain value, or dicts of such
+    under the same keys (the weights, whose dict each page run makes anew of the same cached arrays)."""
+    if a is b:
+        return True
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[name], b[name]) for name in a)
+    return isinstance(a, PLAIN) and type(a) is type(b) and a == b
 
 
 def remembered(name: str, compute: Callable[[], T], *key: object) -> T:
     """compute(), or what it gave the last time this session asked for `name` with the same `key`.
 
-    `key` holds everything compute() reads. Objects are compared by identity, and the memo holds them, so an
-    object is never mistaken for a new one made in its place; plain values are compared by value. Weights
-    are keyed by their arrays (`*params.values()`): each page run gets a new dict of the same cached arrays.
-    One value per name and session: a new drawing replaces the old one.
+    `key` holds everything compute() reads, compared by `same`. Objects are compared by identity, and the
+    memo holds them, so an object is never mistaken for a new one made in its place. One value per name and
+    session: a new drawing replaces the old one.
     """
     memo = st.session_state.setdefault(MEMO, {})
     last = memo.get(name)

@@ -202,7 +202,7 @@ def recipes(params: Params, activation: str, all_steps: Stages) -> str:
         inputs = np.stack([recipe_input(all_steps, **steps).ravel() for steps in RECIPES.values()])
         return predict(params, inputs, activation)
 
-    answers = remembered("draw_recipes", predictions, activation, all_steps, *params.values())
+    answers = remembered("draw_recipes", predictions, activation, all_steps, params)
     rows = {t(f"draw.recipe_{name}"): answer for name, answer in zip(RECIPES, answers, strict=True)}
     return answers_table(t("draw.recipes"), rows, t("draw.col_steps"))
 
@@ -222,7 +222,7 @@ def show_hidden(trace: Trace, activation: str, params: Params) -> None:
         "draw_every_activation",
         lambda: [predict(params, trace.x, name) for name in HIDDEN_ACTIVATIONS],
         trace,
-        *params.values(),
+        params,
     )
     rows = {t(f"draw.act_{name}"): answer for name, answer in zip(HIDDEN_ACTIVATIONS, answers, strict=True)}
     st.html(answers_table(t("draw.every_activation"), rows, t("draw.col_activation")))
@@ -280,9 +280,7 @@ def reading(params: Params, places: Places, inputs: Inputs) -> None:
     ink = None if image is None else remembered("draw_ink", lambda: ink_image(image), image)
     steps = inputs.steps
     stages = (
-        None
-        if ink is None
-        else remembered("draw_stages", lambda: stages_from_ink(ink, **steps), ink, *steps.values())
+        None if ink is None else remembered("draw_stages", lambda: stages_from_ink(ink, **steps), ink, steps)
     )
     if stages is None:
         places.answer.info(t("draw.hint" if inputs.photo is None else "draw.no_ink_photo"))
@@ -296,7 +294,7 @@ def reading(params: Params, places: Places, inputs: Inputs) -> None:
         lambda: predict_trace(params, stages.centred.ravel(), activation),
         stages,
         activation,
-        *params.values(),
+        params,
     )
     with places.answer:
         show_prediction(trace.y, stages)
@@ -307,7 +305,7 @@ def reading(params: Params, places: Places, inputs: Inputs) -> None:
                 if all(steps.values())
                 else remembered("draw_all_steps", lambda: stages_from_ink(ink), ink)
             )
-            show_stages(stages, recipes(params, inputs.activation, all_steps))
+            show_stages(stages, recipes(params, activation, all_steps))
     if places.hidden is not None:
         with places.hidden:
             show_hidden(trace, inputs.activation, params)
