@@ -1,5 +1,6 @@
 """The reading of a drawing: where it goes and what the controls chose (the Draw page), and what is derived
-from it once per drawing (`remembered`, also for the canvas's pixels on every canvas page).
+from it once per drawing (`remembered`, also for the canvas's pixels on every canvas page, and for what the
+Forward page's typed arrays give).
 
 A stroke changes the drawing, and all is read from it anew. Anything else (the language, a switch, the
 activation, a tab) reruns the page or its reading with the same drawing: its pixels, ink, stages, pictures and

@@ -15,8 +15,10 @@ from nn.network import layer_input
 from ui import book, data
 from ui.charts import DIGIT_COLOURS
 from ui.diagrams import Diagram, Edge, Neuron, draw, network_dot, sub, sup
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.inputs import NumbersError, parse_array
+from ui.once import once
+from ui.reading import remembered
 from ui.tables import arrow_table
 from ui.urlstate import from_url, int_between, to_url
 
@@ -168,10 +170,11 @@ def shape_lab() -> None:
 # --- 3.4 the 3-layer network ----------------------------------------------------------------------------
 
 
-@cache
+@once(cache)
 def book_texts() -> Mapping[str, str]:
-    """The book's X and init_network() as NumPy prints them: the text areas' starting values (once: NumPy's
-    printing of the seven arrays costs each rerun of the page 0.3 ms)."""
+    """The book's X and init_network() as NumPy prints them: the text areas' starting values (once per
+    server: NumPy's printing of the seven arrays cost each rerun of the page 0.3-1 ms; a bare @cache here is
+    made anew with the page script on every whole run)."""
     arrays = {"X": BOOK_X, **init_network()}
     return MappingProxyType({name: np.array2string(arrays[name]) for name in NAMES})
 
@@ -279,8 +282,11 @@ def three_layer_network() -> None:
         return
     x = network.pop("X")
     book.network(x, network)
+    # What the arrays give is worked out once per text typed (and language): the session's own from the run
+    # before on a language switch or another section's rerun.
+    texts = tuple(st.session_state[f"forward_{name}"] for name in NAMES)
     try:
-        trace = forward_trace(network, x)
+        trace = remembered("forward_trace", lambda: forward_trace(network, x), *texts)
     except ShapeError as error:
         key = "forward.shape_dot" if error.operation == "dot" else "forward.shape_bias"
         shapes = {"left": error.left, "right": error.right, "numpy": error.numpy}
@@ -289,14 +295,16 @@ def three_layer_network() -> None:
         return
     # The diagram draws one input vector through matrices; a batch or a 1-D W has no such picture.
     if trace.x.ndim == 1 and all(network[f"W{layer}"].ndim == 2 for layer in (1, 2, 3)):
-        draw(network_diagram(trace, network), diagram)
+        drawn = remembered("forward_diagram", lambda: network_diagram(trace, network), trace, language())
+        draw(drawn, diagram)
         diagram.caption(t("forward.diagram_caption"))
-        diagram.latex(first_neuron(trace, network))
+        diagram.latex(remembered("forward_first_neuron", lambda: first_neuron(trace, network), trace))
     else:
         diagram.info(t("forward.diagram_batch"))
     columns = (t("forward.step"), t("forward.shapes"), t("forward.values"))
-    st.table(arrow_table(columns, step_rows(network, trace)), hide_index=True)
-    st.metric(t("forward.output"), np.array2string(trace.y))
+    rows = remembered("forward_steps", lambda: step_rows(network, trace), trace)
+    st.table(arrow_table(columns, rows), hide_index=True)
+    st.metric(t("forward.output"), remembered("forward_output", lambda: np.array2string(trace.y), trace))
 
 
 def first_neuron(trace: Trace, network: dict[str, NDArray]) -> str:
@@ -334,12 +342,17 @@ def mnist_shapes() -> None:
     st.number_input(t("forward.batch_size"), 1, len(x_test), key="forward_batch")
     to_url("forward_batch")
     size = st.session_state["forward_batch"]
-    one, batch = predict_trace(weights.params, x_test[0]), predict_trace(weights.params, x_test[:size])
+
+    def chains() -> tuple[str, str]:
+        one, batch = predict_trace(weights.params, x_test[0]), predict_trace(weights.params, x_test[:size])
+        return chain(one, weights.params), chain(batch, weights.params)
+
+    one, batch = remembered("forward_chains", chains, weights.params, x_test, size)
     left, right = st.columns(2)
     left.markdown(f"**{t('forward.one_image')}**")
-    left.markdown(chain(one, weights.params))
+    left.markdown(one)
     right.markdown(f"**{t('forward.batch_column', size=size)}**")
-    right.markdown(chain(batch, weights.params))
+    right.markdown(batch)
     st.caption(t("forward.mnist_caption", weights=weights.label, size=size))
 
 
