@@ -26,6 +26,7 @@ from ui.charts import (
 from ui.i18n import t
 from ui.inputs import NumbersError, interval, limits_note, listing, names, numbers_text, parse_numbers
 from ui.once import once, shared
+from ui.reading import remembered
 from ui.urlstate import from_url, to_url
 
 # h(x) in the book's notation, in the order the options are offered (the book's three first).
@@ -170,22 +171,38 @@ def draw_linear_stack(x: np.ndarray) -> None:
     st.subheader(t("activations.nonlinear"))
     st.markdown(t("activations.nonlinear_intro"))
     c = st.slider(t("activations.c"), 0.5, 2.0, 1.5, 0.1, key="activations_c")
-    h = linear(c)
     c3 = collapse([c, c, c])
-    three, one = stack(x, [h, h, h]), linear(c3)(x)
     st.latex(rf"y(x) = h(h(h(x))) = c^3 x = {c3:.4g}\,x")
     series = (t("activations.three_layers"), t("activations.one_layer", c3=f"{c3:.4g}"))
-    line_data = table(x=np.tile(x, 2), y=np.concatenate([three, one]), line=np.repeat(series, len(x)))
+    low, high = float(x[0]), float(x[-1])
+    line_data, difference = linear_stack_lines(c, low, high, series)
     left, right = st.columns(2)
     spec = linear_template(series, t("activations.linear_chart"))
     left.vega_lite_chart(with_data(spec, lines=line_data), width="stretch")
-    left.caption(t("activations.linear_difference", difference=f"{max_abs_difference(three, one):.1e}"))
+    left.caption(t("activations.linear_difference", difference=f"{difference:.1e}"))
     name = t("activations.sigmoid_three")
     title = t("activations.sigmoid_chart")
     spec = lines_template((("sigmoid", name),), title, legend=False, zero=False, y_title="y(x)")
-    sig3 = table(x=x, y=stack(x, [sigmoid] * 3), function=np.repeat(name, len(x)))
-    right.vega_lite_chart(with_data(spec, curves=sig3), width="stretch")
+    right.vega_lite_chart(with_data(spec, curves=sigmoid_stack_curve(low, high, name)), width="stretch")
     right.caption(t("activations.sigmoid_note"))
+
+
+@once(shared(256))
+def linear_stack_lines(c: float, low: float, high: float, series: tuple[str, str]) -> tuple[bytes, float]:
+    """h(x) = cx three times and c³x once on GRID_POINTS from low to high, as one table (x, y, line) for
+    linear_template, and their largest difference: once per c, range and wording, for every session."""
+    x = np.linspace(low, high, GRID_POINTS)
+    h = linear(c)
+    three, one = stack(x, [h, h, h]), linear(collapse([c, c, c]))(x)
+    lines = table(x=np.tile(x, 2), y=np.concatenate([three, one]), line=np.repeat(series, len(x)))
+    return frozen(lines), max_abs_difference(three, one)
+
+
+@once(shared(256))
+def sigmoid_stack_curve(low: float, high: float, name: str) -> bytes:
+    """sigmoid three times on GRID_POINTS from low to high, as a table (x, y, function) for lines_template."""
+    x = np.linspace(low, high, GRID_POINTS)
+    return frozen(table(x=x, y=stack(x, [sigmoid] * 3), function=np.repeat(name, len(x))))
 
 
 @template
@@ -226,26 +243,35 @@ def draw_matrices(points: np.ndarray | None) -> None:
     st.markdown(t("activations.matrices_intro", n=len(points)))
     st.button(t("activations.new_weights"), on_click=new_seed, key="activations_new_weights")
     left, right = st.columns([3, 1])
-    rows = [("x", points), ("((x·W1)·W2)·W3", layer_by_layer), ("x·W", one_matrix)]
-    left.code(f"{listing(rows)}\n\nW = W1·W2·W3 =\n{np.array2string(W)}", language=None, wrap_lines=True)
+
+    def printed() -> str:
+        rows = [("x", points), ("((x·W1)·W2)·W3", layer_by_layer), ("x·W", one_matrix)]
+        return f"{listing(rows)}\n\nW = W1·W2·W3 =\n{np.array2string(W)}"
+
+    seed = st.session_state.get("activations_seed", 0)
+    listed = remembered("activations_matrices", printed, st.session_state["activations_points"], seed)
+    left.code(listed, language=None, wrap_lines=True)
     right.metric(t("activations.max_difference"), f"{max_abs_difference(layer_by_layer, one_matrix):.1e}")
     right.caption(t("activations.difference_note", eps=f"{np.finfo(float).eps:.1e}"))
     gap = max_abs_difference(with_sigmoid, one_matrix)
     st.markdown(t("activations.with_sigmoid", difference=f"{gap:.3f}"))
 
 
-@once(st.cache_data(show_spinner=False, max_entries=8))
+@once(st.cache_resource(show_spinner=False, max_entries=8))
 def first_layer_inputs(
     weights_kind: str, weights_fingerprint: str, data_kind: str, _params: Params, _x_test: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every a1 value of N_IMAGES test images under the weights, and their histogram (counts, edges).
 
     Keyed by names and a digest, not by the arrays. The images are spread over the whole set: the offline
-    sample is sorted by digit, so its first images are all zeros.
+    sample is sorted by digit, so its first images are all zeros. Shared read-only, not copied for each run
+    as st.cache_data would (100,000 values).
     """
     x = _x_test[np.linspace(0, len(_x_test) - 1, N_IMAGES).astype(int)]
     a1 = predict_trace(_params, x).a1.ravel()
     counts, edges = np.histogram(a1, bins=HISTOGRAM_BINS)
+    for array in (a1, counts, edges):
+        array.flags.writeable = False
     return a1, counts, edges
 
 
@@ -361,8 +387,14 @@ def functions_and_values() -> None:
     st.subheader(t("activations.values"))
     points = read_points()
     if points is not None:
-        rows = [("x", points)] + [(f"{python_name(key)}(x)", ACTIVATIONS[key](points)) for key in keys]
-        st.code(listing(rows), language=None, wrap_lines=True)
+
+        def values() -> str:
+            rows = [("x", points)] + [(f"{python_name(key)}(x)", ACTIVATIONS[key](points)) for key in keys]
+            return listing(rows)
+
+        # NumPy's printing once per points typed and functions chosen: a language switch reuses it.
+        listed = remembered("activations_values", values, st.session_state["activations_points"], tuple(keys))
+        st.code(listed, language=None, wrap_lines=True)
         st.markdown(t("activations.values_note"))
     book.activations((low, high), points)
 
