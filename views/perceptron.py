@@ -8,10 +8,12 @@ import pyarrow as pa
 import streamlit as st
 
 from nn import ACTIVATIONS, identity_function, perceptron
-from ui.charts import DIGIT_COLOURS, FONT_SIZE, TEXT_COLOUR, Spec, styled, table, template, with_data
+from ui.charts import DIGIT_COLOURS, FONT_SIZE, TEXT_COLOUR, Spec, frozen, styled, table, template, with_data
 from ui.diagrams import Diagram, Edge, Neuron, draw, network_dot, sub
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.inputs import number_between
+from ui.once import once, shared
+from ui.reading import remembered
 from ui.tables import arrow_table
 from ui.urlstate import choice, from_url, int_between, to_url
 
@@ -89,7 +91,8 @@ def network_example() -> None:
     from_url(key("hidden"), 1, int_between(*HIDDEN_LAYERS))
     hidden = right.slider(t("perceptron.hidden_layers"), *HIDDEN_LAYERS, key=key("hidden"))
     to_url(key("hidden"))
-    draw(layers_diagram(hidden), left.container(width=DIAGRAM_WIDTH))
+    diagram = remembered("perceptron_layers", lambda: layers_diagram(hidden), hidden, language())
+    draw(diagram, left.container(width=DIAGRAM_WIDTH))
     neuron_layers = hidden + 2
     right.markdown(
         t(
@@ -155,22 +158,31 @@ def plane_template(title: str, legend: str) -> alt.LayerChart:
     return styled(alt.layer(field, line, points, labels).properties(title=title, height=CHART_HEIGHT))
 
 
-def plane(b: float, w: np.ndarray, h_name: str, outputs: np.ndarray, labels: list[str]) -> Spec:
+def plane(b: float, w: np.ndarray, h_name: str) -> Spec:
     """The plane chart with this neuron's line, its output on every cell and at the four inputs."""
-    h = ACTIVATIONS[h_name]
-    line_1, line_2 = boundary(b, *w)
-    return with_data(
-        plane_template(t("perceptron.chart_title"), "y"),
-        field=table(
-            x1=CENTRES[:, 0] - CELL / 2,
-            x2=CENTRES[:, 1] - CELL / 2,
-            x1_end=CENTRES[:, 0] + CELL / 2,
-            x2_end=CENTRES[:, 1] + CELL / 2,
-            y=np.asarray(perceptron(CENTRES, w, b, h), dtype=float),
-        ),
-        boundary=table(x1=line_1.astype(float), x2=line_2.astype(float)),
-        points=table(x1=INPUTS[:, 0], x2=INPUTS[:, 1], y=outputs.astype(float), label=labels),
+    field, line, points = plane_data(b, float(w[0]), float(w[1]), h_name)
+    spec = plane_template(t("perceptron.chart_title"), "y")
+    return with_data(spec, field=field, boundary=line, points=points)
+
+
+@once(shared(256))
+def plane_data(b: float, w1: float, w2: float, h_name: str) -> tuple[bytes, ...]:
+    """The plane's three tables (field, boundary, points), serialized once per neuron for every session: its
+    1,600 cells' outputs are the same whoever sets the sliders there."""
+    h, w = ACTIVATIONS[h_name], np.array([w1, w2])
+    line_1, line_2 = boundary(b, w1, w2)
+    outputs = np.asarray(perceptron(INPUTS, w, b, h), dtype=float)
+    field = table(
+        x1=CENTRES[:, 0] - CELL / 2,
+        x2=CENTRES[:, 1] - CELL / 2,
+        x1_end=CENTRES[:, 0] + CELL / 2,
+        x2_end=CENTRES[:, 1] + CELL / 2,
+        y=np.asarray(perceptron(CENTRES, w, b, h), dtype=float),
     )
+    line = table(x1=line_1.astype(float), x2=line_2.astype(float))
+    labels = [number(value, h_name) for value in outputs]
+    points = table(x1=INPUTS[:, 0], x2=INPUTS[:, 1], y=outputs, label=labels)
+    return frozen(field), frozen(line), frozen(points)
 
 
 def number(value: float, h_name: str) -> str:
@@ -268,8 +280,7 @@ def one_neuron() -> None:
     y = np.asarray(perceptron(INPUTS, w, b, ACTIVATIONS[h_name]), dtype=float)
     # A sigmoid output counts as 1 above 0.5: on the same side of the line as the step function's 1.
     right = (y > 0.5) == np.array(GATES[gate][1], dtype=bool)
-    labels = [number(value, h_name) for value in y]
-    chart.vega_lite_chart(plane(b, w, h_name, y, labels), width="stretch")
+    chart.vega_lite_chart(plane(b, w, h_name), width="stretch")
     chart.caption(t("perceptron.plane_caption"))
     if not w.any():
         chart.caption(t("perceptron.no_line", h_b=number(y[0], h_name)))
@@ -303,7 +314,12 @@ def one_neuron() -> None:
         format_func=lambda k: f"({INPUTS[k][0]}, {INPUTS[k][1]})",
     )
     words.caption(t("perceptron.diagram_caption"))
-    draw(neuron_diagram(INPUTS[chosen], b, w, float(a[chosen]), float(y[chosen]), h_name), diagram)
+    drawn = remembered(
+        "perceptron_neuron",
+        lambda: neuron_diagram(INPUTS[chosen], b, w, float(a[chosen]), float(y[chosen]), h_name),
+        *(chosen, b, *w.tolist(), h_name, language()),
+    )
+    draw(drawn, diagram)
 
 
 st.title(t("perceptron.title"))
