@@ -4,6 +4,7 @@ pixel values readable on their own cells, the thumbnails' colour bars in the dig
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from colours import GRAPHICS_CONTRAST, TEXT_CONTRAST, closest_pair, contrast, rgb
 
@@ -56,7 +57,8 @@ def test_counts_are_readable_on_every_cell_of_the_confusion_matrix():
 
 def test_every_pixel_value_is_readable_on_its_own_cell():
     spec = pixel_values(np.arange(256, dtype=np.uint8).reshape(16, 16), "")
-    pixels = spec["datasets"]["pixels"].to_pydict()
+    # Serialized once per image, as Streamlit sends it: Arrow IPC.
+    pixels = pa.ipc.open_stream(spec["datasets"]["pixels"]).read_all().to_pydict()
     for value, ink in zip(pixels["value"], pixels["ink"], strict=True):
         cell = np.full(3, value / 255)  # the cell's grey, its shades mixed in RGB
         assert contrast(ink, cell) >= TEXT_CONTRAST, (value, ink)

@@ -9,11 +9,11 @@ import streamlit as st
 from numpy.typing import NDArray
 from PIL import Image
 
-from dataset.mnist import convert_images, convert_labels, load_raw
+from dataset.mnist import convert_images, convert_labels
 from ui import book, data
 from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
 from ui.i18n import t
-from ui.once import once
+from ui.once import once, shared
 from ui.tables import arrow_table
 from ui.urlstate import choice, from_url, int_between, page_number, to_url
 
@@ -31,7 +31,7 @@ STATISTICS_SPLIT = "mnist_statistics_split"  # the split of the last run of the 
 
 def raw_split(split: str) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
     """Images (N, 28, 28) of 0-255 and labels (N,) of one split: the loaded arrays, never a copy."""
-    raw = load_raw()
+    raw = data.mnist().raw
     return (raw.x_train, raw.t_train) if split == "train" else (raw.x_test, raw.t_test)
 
 
@@ -64,6 +64,13 @@ def sheet_png(source: str, split: str, digit: str | int, page: int) -> bytes:
     images, labels = raw_split(split)
     shown = page_indices(split, digit, page)
     return png(thumbnail_sheet(images[shown], [f"#{i}" for i in shown], labels[shown], COLUMNS, THUMBNAIL))
+
+
+@once(shared(256))
+def sample_png(source: str, split: str, index: int) -> bytes:
+    """One image large as PNG, once per image for every session (`source` keys it by data set)."""
+    images, _ = raw_split(split)
+    return png(digit_image(images[index], size=280))
 
 
 @once(st.cache_data(max_entries=8, show_spinner=False))
@@ -162,7 +169,7 @@ def browser(source: str, sizes: dict[str, int]) -> None:
         label = int(labels[index])
         picture, facts = st.columns([3, 2])
         picture.image(
-            digit_image(images[index], size=280), alt=f"x_{split}[{index}]: {label}", output_format="PNG"
+            sample_png(source, split, index), alt=f"x_{split}[{index}]: {label}", output_format="PNG"
         )
         facts.metric(t("mnist_browser.label"), label, help=t("mnist_browser.label_help"))
         st.code(
@@ -185,7 +192,7 @@ def shapes_code(options: dict[str, bool]) -> str:
     Converted: the first image and label of each split, the shapes counted from the splits' lengths, so that a
     visit costs no copy of the whole set (as float32 the training images alone take 188 MB).
     """
-    raw = load_raw()
+    raw = data.mnist().raw
     normalize, flatten, one_hot = (options[option] for option in OPTIONS)
     named = {}
     for split, images, labels in (("train", raw.x_train, raw.t_train), ("test", raw.x_test, raw.t_test)):
