@@ -12,6 +12,7 @@ from ui.charts import (
     FONT_SIZE,
     TEXT_COLOUR,
     Spec,
+    frozen,
     function_scale,
     styled,
     table,
@@ -22,6 +23,7 @@ from ui.charts import (
 from ui.diagrams import sub
 from ui.i18n import t
 from ui.inputs import NumbersError, limits_note, listing, numbers_text, parse_numbers
+from ui.once import once, shared
 from ui.urlstate import choice, from_url, to_url
 
 PRESETS = {"book": "0.3, 2.9, 4.0", "overflow": "1010, 1000, 990"}
@@ -73,12 +75,21 @@ def bars(
     Probabilities share the axis 0..1 so that charts compare at a glance; other values get their own axis.
     """
     labels = {key: t(f"softmax.fn_{key}", **label_values) for key in series}
+    named = tuple((labels[key], np.asarray(v, dtype=float).tobytes()) for key, v in series.items())
+    return with_data(bars_template(tuple(labels.items()), title, probabilities), values=bar_values(named))
+
+
+@once(shared(256))
+def bar_values(named: tuple[tuple[str, bytes], ...]) -> bytes:
+    """The table (k, value, function) of each function's label and values (float64 bytes), serialized once
+    per distinct content for every session: a class types the book's logits and the presets."""
+    series = [(label, np.frombuffer(content)) for label, content in named]
     values = table(
-        k=np.concatenate([np.arange(len(v)).astype(str) for v in series.values()]),
-        value=np.concatenate(list(series.values())),
-        function=np.concatenate([np.full(len(v), labels[key]) for key, v in series.items()]),
+        k=np.concatenate([np.arange(len(v)).astype(str) for _, v in series]),
+        value=np.concatenate([v for _, v in series]),
+        function=np.concatenate([np.full(len(v), label) for label, v in series]),
     )
-    return with_data(bars_template(tuple(labels.items()), title, probabilities), values=values)
+    return frozen(values)
 
 
 def set_logits(text: str) -> None:
