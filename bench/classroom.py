@@ -28,8 +28,10 @@ subprotocols, as the frontend puts it), every widget's state in every rerun, the
 Server CPU is utime+stime from /proc/<pid>/stat, in 10 ms ticks: every figure sums enough reruns
 (`--min-cpu-ms`, `--min-reruns`); the sweep's and strokes' figures are net of the server's idle background.
 Prints plain tables (and `--json PATH`); exits 1 on any error. `--url URL` targets a running app instead
-(CPU from `--server-pids`), `--replicas N` starts N replicas behind nginx (serve.cluster). All traffic stays
-on 127.0.0.1; every wait has a timeout, and the whole run a deadline (`--deadline`). A benchmark, not a test.
+(CPU from `--server-pids`), `--replicas N` starts N replicas behind nginx (serve.cluster), and `--app
+classroom.py` serves the app as a class on one process gets it (warmed up, Streamlit's files from memory).
+All traffic stays on 127.0.0.1; every wait has a timeout, and the whole run a deadline (`--deadline`). A
+benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -272,14 +274,14 @@ def replicated_server(replicas: int) -> Iterator[Server]:
 
 @contextlib.contextmanager
 def app_server(args: argparse.Namespace) -> Iterator[Server]:
-    """The app: the running one at --url, or --replicas behind nginx, or one fresh `streamlit run`."""
+    """The app: the running one at --url, or --replicas behind nginx, or one fresh `streamlit run --app`."""
     if args.url:
         yield Server(args.url.rstrip("/"), args.server_pids, None, fresh=False)
     elif args.replicas:
         with replicated_server(args.replicas) as server:
             yield server
     else:
-        with local_server(APP) as server:
+        with local_server(args.app) as server:
             yield server
 
 
@@ -2040,6 +2042,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--url", help="the app already running there (CPU from --server-pids)")
     add("--server-pids", type=int, nargs="*", default=[], help="with --url: the server processes")
     add("--replicas", type=int, help="the app from this many Streamlit processes behind nginx (serve/)")
+    add("--app", type=Path, default=APP, help="the script `streamlit run` starts (e.g. classroom.py)")
     add("--deadline", type=float, default=3600.0, help="seconds for the whole run")
     add("--seed", type=int, default=1, help="join: the arrival times")
     add("--json", type=Path, help="also write the figures there")
@@ -2051,6 +2054,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--strokes: from 2 to {len(STROKES)}")
     if args.url and args.replicas:
         parser.error("--url and --replicas exclude each other")
+    args.app = args.app.resolve()
     return args
 
 

@@ -189,13 +189,13 @@ def wait_healthy(url: str, process: subprocess.Popen, name: str, deadline: float
     raise ServeError(f"{name} did not answer on {url}{HEALTH_PATH} within {START_TIMEOUT_S:.0f} s")
 
 
-def warm(replica_url: str, deadline: float) -> list[str]:
+def warm(replica_url: str, deadline: float, headers: Mapping[str, str] | None = None) -> list[str]:
     """Open every page once in each language on a new replica, as its first visitor would; what went wrong.
 
     A replica's first run of a page imports the libraries, loads MNIST and the weights and builds the page's
     charts, about 1-1.5 s on this 2-core machine: done here, before the class arrives, not while the first
     students of a class that opens the app at once wait. A page that fails is reported, not fatal: its
-    students get the same error as they would have.
+    students get the same error as they would have. `headers` go with the websocket's opening request.
     """
     problems = []
     address = urlsplit(replica_url)
@@ -206,6 +206,7 @@ def warm(replica_url: str, deadline: float) -> list[str]:
                 origin=replica_url,
                 subprotocols=[websockets.Subprotocol("streamlit")],
                 max_size=None,
+                additional_headers=headers,
                 open_timeout=max(deadline - time.monotonic(), 1.0),
                 # A socket of our own: straight to the replica, whatever proxy the environment names.
                 sock=socket.create_connection(

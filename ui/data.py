@@ -88,6 +88,22 @@ def mnist() -> Mnist:
         st.stop()
 
 
+def preload() -> None:
+    """The data set and every weights file the server offers, loaded before the first session asks for them
+    (`streamlit run classroom.py` does so before it lets anyone in). What cannot load is left for the pages to
+    explain, as without this."""
+    with contextlib.suppress(MnistError):
+        _mnist()
+        with _ready_lock:
+            _ready.add("mnist")
+    with contextlib.suppress(WeightsError):
+        default_weights()
+        default_metadata()
+    if book := book_weights_path():
+        with contextlib.suppress(WeightsError):
+            _book_weights(str(book))
+
+
 @shared()
 def _book_weights(path: str) -> Params:
     """The book's sample_weight.pkl, when the server was pointed at it (BOOK_WEIGHTS)."""
