@@ -295,7 +295,8 @@ def three_layer_network() -> None:
         return
     # The diagram draws one input vector through matrices; a batch or a 1-D W has no such picture.
     if trace.x.ndim == 1 and all(network[f"W{layer}"].ndim == 2 for layer in (1, 2, 3)):
-        drawn = remembered("forward_diagram", lambda: network_diagram(trace, network), trace, language())
+        # One per language: a language switch back and forth draws nothing again.
+        drawn = remembered(f"forward_diagram_{language()}", lambda: network_diagram(trace, network), trace)
         draw(drawn, diagram)
         diagram.caption(t("forward.diagram_caption"))
         diagram.latex(remembered("forward_first_neuron", lambda: first_neuron(trace, network), trace))

@@ -91,7 +91,8 @@ def network_example() -> None:
     from_url(key("hidden"), 1, int_between(*HIDDEN_LAYERS))
     hidden = right.slider(t("perceptron.hidden_layers"), *HIDDEN_LAYERS, key=key("hidden"))
     to_url(key("hidden"))
-    diagram = remembered("perceptron_layers", lambda: layers_diagram(hidden), hidden, language())
+    # One per language: a language switch back and forth draws nothing again.
+    diagram = remembered(f"perceptron_layers_{language()}", lambda: layers_diagram(hidden), hidden)
     draw(diagram, left.container(width=DIAGRAM_WIDTH))
     neuron_layers = hidden + 2
     right.markdown(
@@ -315,9 +316,9 @@ def one_neuron() -> None:
     )
     words.caption(t("perceptron.diagram_caption"))
     drawn = remembered(
-        "perceptron_neuron",
+        f"perceptron_neuron_{language()}",
         lambda: neuron_diagram(INPUTS[chosen], b, w, float(a[chosen]), float(y[chosen]), h_name),
-        *(chosen, b, *w.tolist(), h_name, language()),
+        *(chosen, b, *w.tolist(), h_name),
     )
     draw(drawn, diagram)
 
