@@ -324,20 +324,34 @@ def saturation_template(
 def saturation_chart(counts: np.ndarray, edges: np.ndarray, limit: float) -> Spec:
     """Histogram of a1 (right axis) under the sigmoid curve (left axis), the saturated tails shaded."""
     low, high = float(edges[0]), float(edges[-1])
-    grid = np.linspace(low, high, GRID_POINTS)
-    starts, ends = np.array([low, limit]), np.array([-limit, high])
-    shown = starts < ends
     saturated = t("activations.saturated")
     spec = saturation_template(low, high, saturated, t("activations.hist_axis"), t("activations.hist_chart"))
-    return with_data(
-        spec,
-        tails=table(
+    bins, curve = histogram_tables(tuple(counts.tolist()), tuple(edges.tolist()))
+    return with_data(spec, tails=tails_table(low, high, limit, saturated), bins=bins, curve=curve)
+
+
+@once(shared(16))
+def histogram_tables(counts: tuple[int, ...], edges: tuple[float, ...]) -> tuple[bytes, bytes]:
+    """The histogram's bins (left, right, count) and the sigmoid curve (a, y) across it, serialized once per
+    histogram (per weights and data set) for every session."""
+    count, edge = np.array(counts), np.array(edges)
+    grid = np.linspace(edge[0], edge[-1], GRID_POINTS)
+    bins = table(left=edge[:-1], right=edge[1:], count=count)
+    return frozen(bins), frozen(table(a=grid, y=sigmoid(grid)))
+
+
+@once(shared(256))
+def tails_table(low: float, high: float, limit: float, saturated: str) -> bytes:
+    """The saturated tails beyond ±limit within [low, high] (from, to, edge, text), once per limit and
+    wording for every session."""
+    starts, ends = np.array([low, limit]), np.array([-limit, high])
+    shown = starts < ends
+    return frozen(
+        table(
             **{"from": starts[shown], "to": ends[shown]},
             edge=np.array([-limit, limit])[shown],
             text=np.repeat(saturated, shown.sum()),
-        ),
-        bins=table(left=edges[:-1], right=edges[1:], count=counts),
-        curve=table(a=grid, y=sigmoid(grid)),
+        )
     )
 
 
@@ -347,8 +361,10 @@ def draw_saturation() -> None:
     st.subheader(t("activations.mnist"))
     mnist = data.mnist()
     weights = data.current_weights()
-    a1, counts, edges = first_layer_inputs(
-        weights.kind, weights.fingerprint, mnist.source.kind, weights.params, mnist.x_test
+    key = (weights.kind, weights.fingerprint, mnist.source.kind)
+    # The session's own from its run before: even a hit of st.cache_resource hashes its arguments.
+    a1, counts, edges = remembered(
+        "activations_a1", lambda: first_layer_inputs(*key, weights.params, mnist.x_test), *key
     )
     st.markdown(t("activations.mnist_intro", count=a1.size, images=N_IMAGES, weights=weights.label))
     if mnist.source.kind == "sample":
