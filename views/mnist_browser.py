@@ -11,7 +11,17 @@ from PIL import Image
 
 from dataset.mnist import convert_images, convert_labels
 from ui import book, data
-from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
+from ui.charts import DIGITS as DIGIT_NAMES
+from ui.charts import (
+    Spec,
+    digit_bars_template,
+    digit_image,
+    frozen,
+    pixel_values,
+    table,
+    thumbnail_sheet,
+    with_data,
+)
 from ui.i18n import t
 from ui.once import once, shared
 from ui.tables import arrow_table
@@ -58,9 +68,11 @@ def png(picture: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-@once(st.cache_data(max_entries=200, show_spinner=False))
+@once(shared(200))
 def sheet_png(source: str, split: str, digit: str | int, page: int) -> bytes:
-    """One page of thumbnails as one PNG (one request, not forty); `source` keys the cache by data set."""
+    """One page of thumbnails as one PNG (one request, not forty); `source` keys the cache by data set.
+    Shared as they are (bytes do not change): st.cache_data would hash the arguments and copy the PNG out
+    for every run of every session."""
     images, labels = raw_split(split)
     shown = page_indices(split, digit, page)
     return png(thumbnail_sheet(images[shown], [f"#{i}" for i in shown], labels[shown], COLUMNS, THUMBNAIL))
@@ -73,7 +85,7 @@ def sample_png(source: str, split: str, index: int) -> bytes:
     return png(digit_image(images[index], size=280))
 
 
-@once(st.cache_data(max_entries=8, show_spinner=False))
+@once(shared(8))
 def means_png(source: str, split: str) -> bytes:
     """The average image of each digit side by side, once per data set (`source`) and split."""
     images, labels = raw_split(split)
@@ -235,7 +247,13 @@ def counts_chart(digits: tuple[int, ...], split: str) -> Spec:
     """Bars of images per digit in the digit colours, each with its count."""
     title = t("mnist_browser.counts_title", split=t(f"mnist_browser.split_{split}"))
     spec = digit_bars_template(t("mnist_browser.digit"), t("mnist_browser.count"), 320, title)
-    return digit_bars(np.array(digits), spec)
+    return with_data(spec, bars=counts_table(digits))
+
+
+@once(shared(16))
+def counts_table(digits: tuple[int, ...]) -> bytes:
+    """The bars' table (digit, value) of one split's counts, serialized once for every session."""
+    return frozen(table(digit=DIGIT_NAMES, value=np.array(digits)))
 
 
 def statistics(source: str, sizes: dict[str, int], split: str) -> None:
