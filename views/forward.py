@@ -53,10 +53,12 @@ def dimensions_lab() -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(t("forward.dims_intro"))
-        buttons = st.columns(len(DIMENSION_EXAMPLES))
-        for column, (name, text) in zip(buttons, DIMENSION_EXAMPLES.items(), strict=True):
+        # Rows of buttons and of number inputs are horizontal containers, not columns: each column is a
+        # message of its own on every run of the page.
+        buttons = st.container(horizontal=True)
+        for name, text in DIMENSION_EXAMPLES.items():
             label = t(f"forward.dims_{name}", text=text)
-            column.button(label, on_click=set_dimensions_array, args=(text,), width="stretch")
+            buttons.button(label, on_click=set_dimensions_array, args=(text,), width="stretch")
         st.text_area(t("forward.dims_array"), key="forward_dims", height="content", help=t("forward.syntax"))
         try:
             array = parse_array(st.session_state["forward_dims"])
@@ -120,23 +122,23 @@ def shape_lab() -> None:
     st.markdown(t("forward.lab_intro"))
     for key, value in zip(SHAPE_KEYS, PRESETS["preset_match"], strict=True):
         st.session_state.setdefault(key, value)
-    presets = st.columns(len(PRESETS))
-    for column, name in zip(presets, PRESETS, strict=True):
-        column.button(t(f"forward.{name}"), on_click=apply_preset, args=(name,), width="stretch")
+    presets = st.container(horizontal=True)
+    for name in PRESETS:
+        presets.button(t(f"forward.{name}"), on_click=apply_preset, args=(name,), width="stretch")
 
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('forward.matrix_a')}**")
-        rows, cols = st.columns(2)
+        sizes = st.container(horizontal=True)
         vector = st.session_state["forward_a_vector"]
-        rows.number_input(t("forward.rows"), 1, 6, key="forward_a_rows", disabled=vector)
-        cols.number_input(t("forward.cols"), 1, 6, key="forward_a_cols")
+        sizes.number_input(t("forward.rows"), 1, 6, key="forward_a_rows", disabled=vector)
+        sizes.number_input(t("forward.cols"), 1, 6, key="forward_a_cols")
         st.checkbox(t("forward.a_vector"), key="forward_a_vector")
     with right:
         st.markdown(f"**{t('forward.matrix_b')}**")
-        rows, cols = st.columns(2)
-        rows.number_input(t("forward.rows"), 1, 6, key="forward_b_rows")
-        cols.number_input(t("forward.cols"), 1, 6, key="forward_b_cols")
+        sizes = st.container(horizontal=True)
+        sizes.number_input(t("forward.rows"), 1, 6, key="forward_b_rows")
+        sizes.number_input(t("forward.cols"), 1, 6, key="forward_b_cols")
 
     state = st.session_state
     a_shape = (state.forward_a_cols,) if vector else (state.forward_a_rows, state.forward_a_cols)
