@@ -43,21 +43,23 @@ def start_streamlit(
     timeout: float = 90.0,
     port: int | None = None,
     cwd: Path = ROOT,
+    log: Path | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """`streamlit run script` from `cwd` (whose packages it imports) on `port` (or a free one), once
-    /_stcore/health answers: (process, url)."""
+    /_stcore/health answers: (process, url). Its stderr goes to `log` if given."""
     port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=cwd, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=log.open("wb") if log else subprocess.PIPE,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {process.stderr.read().decode()[-2000:]}")
+            said = log.read_text() if log else process.stderr.read().decode()
+            raise RuntimeError(f"streamlit exited: {said[-2000:]}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 import ui.opening
-from bench.browser import ROOT, free_port, stop, wait_for_app
+from bench.browser import ROOT, start_streamlit, stop, wait_for_app
 from ui.opening import HEADER, TOKEN, HeldUntilWarm
 from ui.static_files import StaticFilesFromMemory
 
@@ -194,36 +191,14 @@ def _token() -> dict:
 # --- the entry, in a real server ---------------------------------------------------------------------------
 
 
-def start(script: str, log: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run script` from the project, its stderr in `log`, once /_stcore/health answers."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()[-2000:]
-        try:
-            # Held while the server warms up: a long timeout, not a failure.
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=60) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.3)
-    stop(process)
-    pytest.fail(f"{script} did not answer within {START_TIMEOUT_S:.0f} s: {log.read_text()[-2000:]}")
-
-
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory: pytest.TempPathFactory, mnist_dir: Path) -> Iterator[tuple[str, Path]]:
     """`streamlit run classroom.py` and its stderr, for this module's tests."""
     log = tmp_path_factory.mktemp("classroom") / "stderr.txt"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MNIST_DIR", str(mnist_dir))
-        process, url = start("classroom.py", log)
+    # Its health check is held while it warms up: start_streamlit asks again until it answers.
+    process, url = start_streamlit(
+        ROOT / "classroom.py", env={"MNIST_DIR": str(mnist_dir)}, timeout=START_TIMEOUT_S, log=log
+    )
     yield url, log
     stop(process)
 
