@@ -74,9 +74,11 @@ def dimensions_lab() -> None:
             rows = tuple(t("forward.row_number", index=i) for i in range(array.shape[0]))
             cols = tuple(t("forward.col_number", index=j) for j in range(array.shape[1]))
             st.table(arrow_table(cols, tuple(map(tuple, array.tolist())), rows), hide_index=False)
+    # NumPy's printing once per array typed: a language switch, or another section's rerun, reuses it.
+    printed = remembered("forward_dims_printed", lambda: str(array), st.session_state["forward_dims"])
     session = [
         (f"{name} = np.array({array.tolist()})", ""),
-        (f"print({name})", str(array)),
+        (f"print({name})", printed),
         (f"np.ndim({name})", str(np.ndim(array))),
         (f"{name}.shape", str(array.shape)),
         (f"{name}.shape[0]", str(array.shape[0])),
@@ -157,7 +159,8 @@ def shape_lab() -> None:
     rule = rf"{left} \cdot {right}"
     if matches:
         st.latex(rf"{rule} \rightarrow {shape_text(product)}")
-        session.append(("np.dot(A, B)", repr(product)))
+        printed = remembered("forward_dot_printed", lambda: repr(product), *a_shape, *b_shape)
+        session.append(("np.dot(A, B)", printed))
         session.append(("np.dot(A, B).shape", str(product.shape)))
         st.success(t("forward.dot_ok", a=A.shape, b=B.shape, result=product.shape))
     else:
