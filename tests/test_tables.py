@@ -1,12 +1,14 @@
-"""ui.tables.arrow_table: the Arrow table st.table would make of the same DataFrame, byte for byte."""
+"""ui.tables: the Arrow table st.table would make of the same DataFrame, byte for byte, shown as st.table
+would show that DataFrame."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit import dataframe_util
 
-from ui.tables import arrow_table
+from ui.tables import array_rows, arrow_table, show_table
 
 TABLES = {
     # Forward's 3.3.1 matrix: floats, one named row each.
@@ -47,3 +49,21 @@ def test_the_arrow_table_is_the_one_streamlit_makes_of_the_dataframe(columns, ro
 def test_one_content_is_built_once():
     columns, rows, index = TABLES["text"]
     assert arrow_table(columns, rows, index) is arrow_table(tuple(columns), tuple(rows), index)
+
+
+@pytest.mark.parametrize(("columns", "rows", "index"), TABLES.values(), ids=TABLES.keys())
+def test_a_shown_table_hides_its_index_exactly_when_streamlit_would(columns, rows, index):
+    shown = []
+
+    class Page:
+        def table(self, data, hide_index):
+            shown.append((data, hide_index))
+
+    show_table(columns, rows, index, where=Page())
+    frame = pd.DataFrame(list(rows), columns=list(columns), index=index)
+    assert shown == [(arrow_table(columns, rows, index), dataframe_util.has_range_index(frame))]
+
+
+def test_an_array_s_rows_are_tuples_of_python_numbers():
+    assert array_rows(np.array([[1, 2], [3, 4]])) == ((1, 2), (3, 4))
+    assert all(type(value) is float for row in array_rows(np.eye(2)) for value in row)

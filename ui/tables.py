@@ -5,8 +5,8 @@ st.dataframe would do, but each costs the server an Arrow table and a delta of i
 and its grid is 32 more files for every new browser to fetch: a class joining at once waits for them. Four
 st.metric in a row are five deltas (the row and each figure), each a message the server sends on its own.
 
-The pages' st.table get their Arrow table from `arrow_table`, built once per distinct content: a pandas
-DataFrame and its conversion cost the server about 0.5 ms per table on every rerun, 15 µs once cached.
+The pages' tables (`show_table`) get their Arrow table from `arrow_table`, built once per distinct content: a
+pandas DataFrame and its conversion cost the server about 0.5 ms per table on every rerun, 15 µs once cached.
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ import html
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import streamlit as st
+from numpy.typing import ArrayLike
+from streamlit.delta_generator import DeltaGenerator
 
 from ui.charts import PRIMARY_COLOUR
 
@@ -74,7 +78,22 @@ def arrow_table(
 ) -> pa.Table:
     """The Arrow table st.table makes of DataFrame(rows, columns, index), built once for each content.
 
-    Arrow tables are immutable: one is shared by every session that shows the same rows. Give st.table
-    `hide_index=index is None`, as it decides for a DataFrame with no index of its own.
+    Arrow tables are immutable: one is shared by every session that shows the same rows.
     """
     return pa.Table.from_pandas(pd.DataFrame(list(rows), columns=list(columns), index=index))
+
+
+def show_table(
+    columns: tuple[str, ...],
+    rows: tuple[tuple[Hashable, ...], ...],
+    index: tuple[str, ...] | None = None,
+    where: DeltaGenerator | None = None,
+) -> None:
+    """st.table of `rows` under `columns` in `where` (the page by default), with the `index` as row labels,
+    or none shown: as st.table shows a DataFrame with no index of its own."""
+    (where or st).table(arrow_table(columns, rows, index), hide_index=index is None)
+
+
+def array_rows(array: ArrayLike) -> tuple[tuple[Hashable, ...], ...]:
+    """A 2-D array's rows as tuples of Python numbers: rows for `show_table`."""
+    return tuple(map(tuple, np.asarray(array).tolist()))

@@ -19,7 +19,7 @@ from ui.i18n import language, t
 from ui.inputs import NumbersError, parse_array
 from ui.once import once
 from ui.reading import remembered
-from ui.tables import arrow_table
+from ui.tables import array_rows, show_table
 from ui.urlstate import from_url, int_between, to_url
 
 BOOK_X = np.array([1.0, 0.5])
@@ -73,7 +73,7 @@ def dimensions_lab() -> None:
             st.markdown(t("forward.dims_is_matrix", name=name, rows=array.shape[0], cols=array.shape[1]))
             rows = tuple(t("forward.row_number", index=i) for i in range(array.shape[0]))
             cols = tuple(t("forward.col_number", index=j) for j in range(array.shape[1]))
-            st.table(arrow_table(cols, tuple(map(tuple, array.tolist())), rows), hide_index=False)
+            show_table(cols, array_rows(array), rows)
     # NumPy's printing once per array typed: a language switch, or another section's rerun, reuses it.
     printed = remembered("forward_dims_printed", lambda: str(array), st.session_state["forward_dims"])
     session = [
@@ -309,7 +309,7 @@ def three_layer_network() -> None:
         diagram.info(t("forward.diagram_batch"))
     columns = (t("forward.step"), t("forward.shapes"), t("forward.values"))
     rows = remembered("forward_steps", lambda: step_rows(network, trace), trace)
-    st.table(arrow_table(columns, rows), hide_index=True)
+    show_table(columns, rows)
     st.metric(t("forward.output"), remembered("forward_output", lambda: np.array2string(trace.y), trace))
 
 

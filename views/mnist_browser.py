@@ -24,7 +24,7 @@ from ui.charts import (
 )
 from ui.i18n import t
 from ui.once import once, shared
-from ui.tables import arrow_table
+from ui.tables import show_table
 from ui.urlstate import choice, from_url, int_between, page_number, to_url
 
 SPLITS = ("train", "test")
@@ -263,7 +263,7 @@ def statistics(source: str, sizes: dict[str, int], split: str) -> None:
     st.vega_lite_chart(counts_chart(rows[SPLITS.index(split)][:10], split), width="stretch")
     columns = (*(str(digit) for digit in range(10)), t("mnist_browser.total"))
     splits = tuple(t(f"mnist_browser.split_{name}") for name in SPLITS)
-    st.table(arrow_table(columns, rows, splits), hide_index=False)
+    show_table(columns, rows, splits)
     st.subheader(t("mnist_browser.means_header", split=t(f"mnist_browser.split_{split}")))
     st.caption(t("mnist_browser.means_caption"))
     st.image(means_png(source, split), alt=" ".join(str(d) for d in range(10)), output_format="PNG")

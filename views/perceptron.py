@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import altair as alt
 import numpy as np
-import pyarrow as pa
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from nn import ACTIVATIONS, identity_function, perceptron
 from ui.charts import DIGIT_COLOURS, FONT_SIZE, TEXT_COLOUR, Spec, frozen, styled, table, template, with_data
@@ -14,7 +14,7 @@ from ui.i18n import language, t
 from ui.inputs import number_between
 from ui.once import once, shared
 from ui.reading import remembered
-from ui.tables import arrow_table
+from ui.tables import array_rows, show_table
 from ui.urlstate import choice, from_url, int_between, to_url
 
 # The four inputs in the order of the book's truth tables (chapter 2): (0, 0), (1, 0), (0, 1), (1, 1).
@@ -191,17 +191,19 @@ def number(value: float, h_name: str) -> str:
     return str(int(value)) if h_name == "step" else f"{value:.4f}"
 
 
-def truth_table(a: np.ndarray, y: np.ndarray, h_name: str, gate: str, right: np.ndarray) -> pa.Table:
+def truth_table(
+    a: np.ndarray, y: np.ndarray, h_name: str, gate: str, right: np.ndarray, where: DeltaGenerator
+) -> None:
     """One row per input: x1, x2, the sum a, the output y, the gate's answer, and whether they agree."""
     columns = ("x₁", "x₂", "a = b + w₁x₁ + w₂x₂", "y = h(a)", t(f"perceptron.gate_{gate}"), "")
     rows = tuple(
         (int(x1), int(x2), f"{a_k:.2f}", number(y_k, h_name), target, "✅" if ok else "❌")
         for (x1, x2), a_k, y_k, target, ok in zip(INPUTS, a, y, GATES[gate][1], right, strict=True)
     )
-    return arrow_table(columns, rows)
+    show_table(columns, rows, where=where)
 
 
-def two_layers() -> pa.Table:
+def two_layers() -> None:
     """Chapter 2's XOR from three perceptrons in two layers: s1 = NAND(x), s2 = OR(x), y = AND(s1, s2)."""
     (nand_b, *nand_w), _ = GATES["nand"]
     (or_b, *or_w), _ = GATES["or"]
@@ -209,7 +211,7 @@ def two_layers() -> pa.Table:
     s1, s2 = perceptron(INPUTS, nand_w, nand_b), perceptron(INPUTS, or_w, or_b)
     y = perceptron(np.column_stack([s1, s2]), and_w, and_b)
     columns = ("x₁", "x₂", "s₁ = NAND(x₁, x₂)", "s₂ = OR(x₁, x₂)", "y = AND(s₁, s₂)")
-    return arrow_table(columns, tuple(map(tuple, np.column_stack([INPUTS, s1, s2, y]).tolist())))
+    show_table(columns, array_rows(np.column_stack([INPUTS, s1, s2, y])))
 
 
 def neuron_diagram(x: np.ndarray, b: float, w: np.ndarray, a: float, y: float, h_name: str) -> Diagram:
@@ -286,7 +288,7 @@ def one_neuron() -> None:
     if not w.any():
         chart.caption(t("perceptron.no_line", h_b=number(y[0], h_name)))
     table_column, verdict = st.columns([3, 2], gap="large")
-    table_column.table(truth_table(a, y, h_name, gate, right), hide_index=True)
+    truth_table(a, y, h_name, gate, right, table_column)
     name = t(f"perceptron.gate_{gate}")
     verdict.metric(t("perceptron.right_inputs", gate=name), f"{right.sum()} / {len(right)}")
     if gate == "xor":
@@ -299,7 +301,7 @@ def one_neuron() -> None:
         verdict.info(t("perceptron.sigmoid_note"))
     if gate == "xor":
         st.markdown(t("perceptron.xor_layers"))
-        st.table(two_layers(), hide_index=True)
+        two_layers()
 
     st.header(t("perceptron.activation_header"))
     diagram, words = st.columns(2, gap="large")
