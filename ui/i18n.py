@@ -15,8 +15,8 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 # The language of the script run in this thread, once app.py has settled it: a page calls t() a hundred times
 # a run, and each read of st.session_state costs about 10 us (it is where Streamlit checks for a stop). A
 # fragment's rerun runs no app.py: it finds what the last whole run in its thread held, or reads the session
-# state. Either is right: the language changes only with a whole run (its switch is in the sidebar, outside
-# every fragment), and each whole run holds it anew.
+# state once and holds that. Either is right: the language changes only with a whole run (its switch is in
+# the sidebar, outside every fragment), and each whole run holds it anew.
 _this_run = threading.local()
 
 
@@ -39,13 +39,16 @@ def browser_language() -> str:
 
 def language() -> str:
     """The language of this session: chosen in the sidebar or the link, else the browser's."""
-    return getattr(_this_run, "language", None) or st.session_state.get("lang") or browser_language()
+    held = getattr(_this_run, "language", None)
+    if held is None:
+        held = _this_run.language = st.session_state.get("lang") or browser_language()
+    return held
 
 
 def hold_language() -> None:
     """Keep this session's language for the rest of this script run: app.py, once the run knows it."""
     _this_run.language = None
-    _this_run.language = language()
+    language()
 
 
 def t(key: str, /, **values: object) -> str:
