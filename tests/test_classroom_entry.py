@@ -179,6 +179,28 @@ def test_a_request_without_this_process_s_token_is_held():
     assert ui.opening.warm_up_request(request(x_playground_warm_up=TOKEN))
 
 
+@pytest.mark.parametrize("outcome", ["problems", "exception"])
+def test_the_doors_open_whatever_the_warm_up_gave(monkeypatch: pytest.MonkeyPatch, capsys, outcome):
+    def warm(url: str, deadline: float, headers: dict[str, str]) -> list[str]:
+        assert headers == {HEADER: TOKEN}
+        if outcome == "exception":
+            raise OSError("connection refused")
+        return ["/forward?lang=ko: ValueError"]
+
+    monkeypatch.setattr("serve.warm", warm)
+
+    async def scenario() -> bool:
+        opened = asyncio.Event()
+        monkeypatch.setattr(ui.opening, "_opened", opened)
+        await asyncio.wait_for(ui.opening.open_when_warm(), timeout=30)
+        return opened.is_set()
+
+    assert asyncio.run(scenario())
+    said = capsys.readouterr().err
+    assert "warm-up: open after" in said
+    assert ("connection refused" if outcome == "exception" else "/forward?lang=ko: ValueError") in said
+
+
 async def _ignore(message) -> None:
     """An ASGI send that drops what it is given."""
 

@@ -53,17 +53,20 @@ def own_url() -> str | None:
 
 async def open_when_warm() -> None:
     """Run every page once in each language on this server, then let everyone in (whatever happened)."""
-    # serve/ is the classroom's: imported here, so that app.py's own runs never load it.
-    from serve import warm
-
     began = time.monotonic()
     try:
+        # serve/ is the classroom's: imported here, so that app.py's own runs never load it.
+        from serve import warm
+
         url = own_url()
         if url is not None:
             headers = {HEADER: TOKEN}
             problems = await asyncio.to_thread(warm, url, began + WARM_UP_TIMEOUT_S, headers)
             for problem in problems:
                 print(f"warm-up: {problem}", file=sys.stderr)
+    except Exception as error:
+        # Whatever it was, the class is let in: each page says what goes wrong with it, as it would have.
+        print(f"warm-up: failed: {error!r}", file=sys.stderr)
     finally:
         _opened.set()
         print(f"warm-up: open after {time.monotonic() - began:.1f} s", file=sys.stderr)
