@@ -11,17 +11,7 @@ from PIL import Image
 
 from dataset.mnist import convert_images, convert_labels
 from ui import book, data
-from ui.charts import DIGITS as DIGIT_NAMES
-from ui.charts import (
-    Spec,
-    digit_bars_template,
-    digit_image,
-    frozen,
-    pixel_values,
-    table,
-    thumbnail_sheet,
-    with_data,
-)
+from ui.charts import Spec, digit_bars, digit_bars_template, digit_image, pixel_values, thumbnail_sheet
 from ui.i18n import t
 from ui.once import once, shared
 from ui.tables import show_table
@@ -247,13 +237,7 @@ def counts_chart(digits: tuple[int, ...], split: str) -> Spec:
     """Bars of images per digit in the digit colours, each with its count."""
     title = t("mnist_browser.counts_title", split=t(f"mnist_browser.split_{split}"))
     spec = digit_bars_template(t("mnist_browser.digit"), t("mnist_browser.count"), 320, title)
-    return with_data(spec, bars=counts_table(digits))
-
-
-@once(shared(16))
-def counts_table(digits: tuple[int, ...]) -> bytes:
-    """The bars' table (digit, value) of one split's counts, serialized once for every session."""
-    return frozen(table(digit=DIGIT_NAMES, value=np.array(digits)))
+    return digit_bars(np.array(digits), spec)
 
 
 def statistics(source: str, sizes: dict[str, int], split: str) -> None:
