@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import pytest
 
-from ui.once import once, shared
+from ui.once import content_key, from_content, once, shared
 
 SCRIPT = """
 @once(decorate)
@@ -79,3 +80,22 @@ def test_a_failure_is_not_kept_and_past_the_limit_values_are_still_right():
         square(3)
     assert [square(x) for x in (3, 4, 5, 6)] == [9, 16, 25, 36]
     assert attempts == [3, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(6).reshape(2, 3),
+        np.array([0.3, np.nan, -np.inf]),
+        np.eye(3)[:, 1],
+        np.zeros((0, 4), np.uint8),
+    ],
+    ids=["int matrix", "nan and inf", "a column (not contiguous)", "empty"],
+)
+def test_an_array_comes_back_from_its_content_key_as_it_was(array):
+    key = content_key(array)
+    back = from_content(key)
+    assert (back.dtype, back.shape) == (array.dtype, array.shape)
+    assert np.array_equal(back, array, equal_nan=True)
+    assert hash(key) == hash(content_key(array.copy()))
+    assert content_key(array.astype(np.float32)) != key

@@ -18,7 +18,7 @@ import pyarrow as pa
 from numpy.typing import ArrayLike
 from PIL import Image, ImageDraw, ImageFont
 
-from ui.once import once
+from ui.once import Content, content_key, from_content, once
 
 Spec = dict[str, Any]
 """A Vega-Lite chart as st.vega_lite_chart takes it."""
@@ -393,16 +393,16 @@ def pixel_values_template(title: str, rows: int, columns: int, cell: int) -> alt
 def pixel_values(image: ArrayLike, title: str, cell: int = 28) -> Spec:
     """An image as the grid of 0-255 numbers the network reads, each cell shaded like its pixel."""
     pixels = np.asarray(image)
-    data = pixel_table(pixels.tobytes(), pixels.shape, pixels.dtype.str)
+    data = pixel_table(content_key(pixels))
     return with_data(pixel_values_template(title, *pixels.shape, cell), pixels=data)
 
 
 @functools.lru_cache(maxsize=256)
-def pixel_table(content: bytes, shape: tuple[int, ...], dtype: str) -> bytes:
-    """The cells (row, col, value, ink) of an image given by its bytes, serialized once per image: a class
-    browsing MNIST looks at the same few images, and a page rerun for another reason shows the same one."""
-    pixels = np.frombuffer(content, dtype=dtype).reshape(shape)
-    rows, cols = np.indices(shape)
+def pixel_table(image: Content) -> bytes:
+    """The cells (row, col, value, ink) of an image, serialized once per image: a class browsing MNIST looks
+    at the same few images, and a page rerun for another reason shows the same one."""
+    pixels = from_content(image)
+    rows, cols = np.indices(pixels.shape)
     values = pixels.ravel()
     ink = np.select([values == 0, values >= DARK_INK_FROM], [ZERO_INK, DARK_INK], LIGHT_INK)
     return frozen(table(row=rows, col=cols, value=values, ink=ink))

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ui.i18n import t
+from ui.once import Content, content_key, from_content
 from ui.urlstate import LinkValueError, listed
 
 MAX_COUNT = 20
@@ -66,20 +67,17 @@ def limits_note(max_count: int = MAX_COUNT, max_abs: float = MAX_ABS) -> str:
 
 def listing(rows: Sequence[tuple[str, NDArray]]) -> str:
     """Lines 'name = array', each array printed the way NumPy prints it (as in the book), names aligned."""
-    arrays = [(name, np.asarray(v)) for name, v in rows]
-    return _printed(tuple((name, v.tobytes(), v.shape, v.dtype.str) for name, v in arrays))
+    return _printed(tuple((name, content_key(v)) for name, v in rows))
 
 
 @functools.lru_cache(maxsize=1024)
-def _printed(rows: tuple[tuple[str, bytes, tuple[int, ...], str], ...]) -> str:
-    """listing() of arrays given by their bytes: NumPy's printing is slow (0.1-0.3 ms an array), and a class
-    prints the same few arrays (the book's examples, the presets) on every rerun of every session."""
-    width = max(len(name) for name, *_ in rows)
-    lines = []
-    for name, content, shape, dtype in rows:
-        array = np.frombuffer(content, dtype=dtype).reshape(shape)
-        lines.append(f"{name.ljust(width)} = {np.array2string(array, max_line_width=10_000)}")
-    return "\n".join(lines)
+def _printed(rows: tuple[tuple[str, Content], ...]) -> str:
+    """listing() once per content: NumPy's printing is slow (0.1-0.3 ms an array), and a class prints the
+    same few arrays (the book's examples, the presets) on every rerun of every session."""
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(
+        f"{name.ljust(width)} = {np.array2string(from_content(v), max_line_width=10_000)}" for name, v in rows
+    )
 
 
 def numbers_text(raw: str) -> str:

@@ -13,11 +13,15 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import numpy as np
 import streamlit as st
+from numpy.typing import ArrayLike, NDArray
 
 F = TypeVar("F", bound=Callable[..., object])
 G = TypeVar("G", bound=Callable[..., object])
 T = TypeVar("T")
+Content = tuple[bytes, tuple[int, ...], str]
+"""An array as a cache can key it: its bytes, shape and dtype (`content_key`, `from_content`)."""
 
 _decorated: dict[tuple[str, str, bytes, tuple[object, ...]], Callable[..., object]] = {}
 _lock = threading.Lock()
@@ -69,3 +73,15 @@ def shared(max_entries: int | None = None) -> Callable[[Callable[..., T]], Calla
         return get
 
     return decorate
+
+
+def content_key(array: ArrayLike) -> Content:
+    """An array as a hashable key of what it holds, for a cache of what is made from it."""
+    array = np.asarray(array)
+    return array.tobytes(), array.shape, array.dtype.str
+
+
+def from_content(key: Content) -> NDArray:
+    """The array a content_key was made of (read-only: it is the key's bytes)."""
+    content, shape, dtype = key
+    return np.frombuffer(content, dtype=dtype).reshape(shape)

@@ -23,7 +23,7 @@ from ui.charts import (
 from ui.diagrams import sub
 from ui.i18n import t
 from ui.inputs import NumbersError, limits_note, listing, numbers_text, parse_numbers
-from ui.once import once, shared
+from ui.once import Content, content_key, from_content, once, shared
 from ui.urlstate import choice, from_url, to_url
 
 PRESETS = {"book": "0.3, 2.9, 4.0", "overflow": "1010, 1000, 990"}
@@ -75,15 +75,15 @@ def bars(
     Probabilities share the axis 0..1 so that charts compare at a glance; other values get their own axis.
     """
     labels = {key: t(f"softmax.fn_{key}", **label_values) for key in series}
-    named = tuple((labels[key], np.asarray(v, dtype=float).tobytes()) for key, v in series.items())
+    named = tuple((labels[key], content_key(v)) for key, v in series.items())
     return with_data(bars_template(tuple(labels.items()), title, probabilities), values=bar_values(named))
 
 
 @once(shared(256))
-def bar_values(named: tuple[tuple[str, bytes], ...]) -> bytes:
-    """The table (k, value, function) of each function's label and values (float64 bytes), serialized once
-    per distinct content for every session: a class types the book's logits and the presets."""
-    series = [(label, np.frombuffer(content)) for label, content in named]
+def bar_values(named: tuple[tuple[str, Content], ...]) -> bytes:
+    """The table (k, value, function) of each function's label and values, serialized once per distinct
+    content for every session: a class types the book's logits and the presets."""
+    series = [(label, from_content(values)) for label, values in named]
     values = table(
         k=np.concatenate([np.arange(len(v)).astype(str) for _, v in series]),
         value=np.concatenate([v for _, v in series]),
