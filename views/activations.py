@@ -403,14 +403,8 @@ def functions_and_values() -> None:
     st.subheader(t("activations.values"))
     points = read_points()
     if points is not None:
-
-        def values() -> str:
-            rows = [("x", points)] + [(f"{python_name(key)}(x)", ACTIVATIONS[key](points)) for key in keys]
-            return listing(rows)
-
-        # NumPy's printing once per points typed and functions chosen: a language switch reuses it.
-        listed = remembered("activations_values", values, st.session_state["activations_points"], tuple(keys))
-        st.code(listed, language=None, wrap_lines=True)
+        rows = [("x", points)] + [(f"{python_name(key)}(x)", ACTIVATIONS[key](points)) for key in keys]
+        st.code(listing(rows), language=None, wrap_lines=True)
         st.markdown(t("activations.values_note"))
     book.activations((low, high), points)
 
